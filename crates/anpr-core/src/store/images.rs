@@ -1,0 +1,58 @@
+//! SQL of the image records (the bytes are in `blobs/`).
+
+use crate::error::Result;
+use sqlx::SqliteConnection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    PlatePatch,
+    Overview,
+    /// Derived for display; never evidence.
+    Thumbnail,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::PlatePatch => "plate_patch",
+            Kind::Overview => "overview",
+            Kind::Thumbnail => "thumbnail",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct NewImage<'a> {
+    pub sha256: &'a str,
+    pub kind: Kind,
+    pub format: &'a str,
+    pub bytes: i64,
+    pub width: u32,
+    pub height: u32,
+    pub derived_from: Option<i64>,
+}
+
+pub async fn id_of(conn: &mut SqliteConnection, sha256: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM images WHERE sha256 = ?").bind(sha256).fetch_optional(conn).await?)
+}
+
+pub async fn insert(conn: &mut SqliteConnection, image: &NewImage<'_>) -> Result<i64> {
+    Ok(sqlx::query(
+        "INSERT INTO images(sha256, kind, format, bytes, width, height, derived_from) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(image.sha256)
+    .bind(image.kind.as_str())
+    .bind(image.format)
+    .bind(image.bytes)
+    .bind(image.width)
+    .bind(image.height)
+    .bind(image.derived_from)
+    .execute(conn)
+    .await?
+    .last_insert_rowid())
+}
+
+/// (sha256, kind) of every image record, for consistency checks.
+pub async fn all(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as("SELECT sha256, kind FROM images").fetch_all(conn).await?)
+}
