@@ -1,1 +1,61 @@
-fn main() {}
+//! `anpr`: the ANPR Workstation's command line (shared spec cli.md). It parses, calls the
+//! core, and prints text (stderr) or one JSON document (stdout, `--json`). Exit codes:
+//! 0 success, 1 error, 2 usage, 3 refused by policy, 4 authentication failed or locked.
+
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "anpr", version, about = "ANPR Workstation command line (NASPLE v2.4)")]
+pub struct Cli {
+    /// The data directory (anpr.db and blobs/). Default: the platform's data directory.
+    #[arg(long, env = "ANPR_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// The account acting; its password comes from ANPR_PASSWORD or a prompt.
+    #[arg(long, global = true)]
+    user: Option<String>,
+    /// Print one JSON document on stdout (human text goes to stderr).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a complete demo data directory, or with --bundle a demo read bundle.
+    Demo(commands::DemoArgs),
+    /// Create the first administrator of a new data directory (first run).
+    Setup(commands::SetupArgs),
+    /// Import a read bundle (bundle-format.md).
+    Import {
+        /// The bundle folder.
+        bundle: PathBuf,
+    },
+    /// Accounts (administrators), and changing your own password.
+    #[command(subcommand)]
+    User(commands::UserCommand),
+    /// The audit trail (auditors).
+    #[command(subcommand)]
+    Audit(commands::AuditCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let json = cli.json;
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => output::failure(&e, json),
+    }
+}

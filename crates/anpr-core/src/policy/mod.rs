@@ -20,7 +20,7 @@ pub struct Refusal {
 
 impl Refusal {
     pub fn new(clause: impl Into<String>, reason: impl Into<String>, needs: Option<String>) -> Self {
-        Self { clause: clause.into(), reason: reason.into(), needs: needs.map(Into::into) }
+        Self { clause: clause.into(), reason: reason.into(), needs }
     }
 }
 
