@@ -1,4 +1,5 @@
-//! Content-addressed image store: `blobs/ab/cd/<sha256>`. Images are evidence, so they are
+//! Content-addressed image store: `blobs/ab/<sha256>` (256 folders: few enough that storing
+//! an image rarely creates one, and ext4's hashed directories stay fast at millions of files). Images are evidence, so they are
 //! stored once, byte for byte, and verified against their name whenever read.
 
 use crate::error::{Error, Result};
@@ -32,7 +33,7 @@ impl Blobs {
         if !is_sha256_hex(sha256) {
             return Err(Error::Invalid(format!("not a SHA-256: {sha256:?}")));
         }
-        Ok(self.root.join(&sha256[0..2]).join(&sha256[2..4]).join(sha256))
+        Ok(self.root.join(&sha256[0..2]).join(sha256))
     }
 
     /// Stores `bytes` (whose SHA-256 the caller computed) unless already present. Written to a

@@ -18,6 +18,8 @@ pub const THUMBNAIL_SIZE: u32 = 320;
 #[derive(Debug)]
 pub struct CheckedImage {
     pub bytes: Vec<u8>,
+    /// The decoded pixels, kept only as long as a thumbnail may be made from them.
+    pub decoded: Option<image::DynamicImage>,
     pub sha256: String,
     pub format: &'static str,
     pub width: u32,
@@ -42,7 +44,7 @@ pub fn check(bytes: Vec<u8>, sha256: String) -> Result<CheckedImage, String> {
     if format == "jpeg" && !ends_with_eoi(&bytes) {
         return Err("image does not decode: the JPEG is truncated (no end-of-image marker)".into());
     }
-    Ok(CheckedImage { width: decoded.width(), height: decoded.height(), bytes, sha256, format })
+    Ok(CheckedImage { width: decoded.width(), height: decoded.height(), decoded: Some(decoded), bytes, sha256, format })
 }
 
 /// The JPEG decoder fills a truncated image with grey rather than failing, so check the
@@ -71,13 +73,14 @@ fn decode(bytes: &[u8]) -> Result<(image::DynamicImage, &'static str), String> {
     Ok((decoded, if format == ImageFormat::Jpeg { "jpeg" } else { "png" }))
 }
 
-/// A JPEG thumbnail for display only: derived, never evidence.
-pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let (decoded, _) = decode(bytes)?;
-    let small = decoded.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE).to_rgb8();
+/// A JPEG thumbnail for display only, with its size: derived, never evidence.
+pub fn thumbnail(decoded: &image::DynamicImage) -> Result<(Vec<u8>, u32, u32), String> {
+    // Triangle filtering is several times faster than `thumbnail`'s area sampling and looks
+    // the same at this size.
+    let small = decoded.resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, image::imageops::FilterType::Triangle).to_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
         .encode_image(&small)
         .map_err(|e| format!("thumbnail encoding failed: {e}"))?;
-    Ok(out)
+    Ok((out, small.width(), small.height()))
 }

@@ -160,7 +160,7 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 struct StagedImage {
     sha256: String,
     checked: Option<images::CheckedImage>,
-    thumbnail: Option<Vec<u8>>,
+    thumbnail: Option<(Vec<u8>, u32, u32)>,
 }
 
 /// The state of one import while it runs.
@@ -332,15 +332,8 @@ impl Run<'_> {
         let files = &self.prepared.files;
         let read = par_map(&wanted, |(path, _)| files.resolve(path).and_then(|p| images::read_bounded(&p)));
         // Content the store already holds was verified when stored: no second decode.
-        let mut known = HashMap::new();
-        for (bytes_and_sha, _) in read.iter().zip(&wanted) {
-            if let Ok((_, sha)) = bytes_and_sha
-                && !known.contains_key(sha)
-                && let Some(id) = store::images::id_of(tx, sha).await?
-            {
-                known.insert(sha.clone(), id);
-            }
-        }
+        let shas: Vec<&str> = read.iter().filter_map(|r| r.as_ref().ok()).map(|(_, sha)| sha.as_str()).collect();
+        let mut known = store::images::ids_of(tx, &shas).await?;
         let blobs = self.session.workstation().blobs();
         let inputs: Vec<_> = read.into_iter().zip(wanted.iter().map(|(_, k)| *k)).collect();
         let staged = par_map(&inputs, |(r, kind)| -> Result<StagedImage, String> {
@@ -348,12 +341,13 @@ impl Run<'_> {
             if known.contains_key(sha) {
                 return Ok(StagedImage { sha256: sha.clone(), checked: None, thumbnail: None });
             }
-            let checked = images::check(bytes.clone(), sha.clone())?;
+            let mut checked = images::check(bytes.clone(), sha.clone())?;
             blobs.put(sha, &checked.bytes).map_err(|e| e.to_string())?;
-            let thumbnail = match kind {
-                Kind::Overview => {
-                    let thumb = images::thumbnail(&checked.bytes)?;
-                    blobs.put(&crate::blobs::sha256_hex(&thumb), &thumb).map_err(|e| e.to_string())?;
+            let decoded = checked.decoded.take();
+            let thumbnail = match (kind, decoded) {
+                (Kind::Overview, Some(decoded)) => {
+                    let thumb = images::thumbnail(&decoded)?;
+                    blobs.put(&crate::blobs::sha256_hex(&thumb.0), &thumb.0).map_err(|e| e.to_string())?;
                     Some(thumb)
                 }
                 _ => None,
@@ -388,17 +382,16 @@ impl Run<'_> {
         };
         let id = store::images::insert(tx, &record).await?;
         known.insert(checked.sha256.clone(), id);
-        if let Some(thumb) = image.thumbnail {
+        if let Some((thumb, width, height)) = image.thumbnail {
             let sha = crate::blobs::sha256_hex(&thumb);
             if store::images::id_of(tx, &sha).await?.is_none() {
-                let size = image::load_from_memory(&thumb).map(|i| (i.width(), i.height())).unwrap_or_default();
                 let record = store::images::NewImage {
                     sha256: &sha,
                     kind: Kind::Thumbnail,
                     format: "jpeg",
                     bytes: thumb.len() as i64,
-                    width: size.0,
-                    height: size.1,
+                    width,
+                    height,
                     derived_from: Some(id),
                 };
                 store::images::insert(tx, &record).await?;

@@ -1,7 +1,8 @@
 //! SQL of the image records (the bytes are in `blobs/`).
 
 use crate::error::Result;
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -55,4 +56,20 @@ pub async fn insert(conn: &mut SqliteConnection, image: &NewImage<'_>) -> Result
 /// (sha256, kind) of every image record, for consistency checks.
 pub async fn all(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>> {
     Ok(sqlx::query_as("SELECT sha256, kind FROM images").fetch_all(conn).await?)
+}
+
+/// Ids of those of `shas` already stored, in one query per thousand.
+pub async fn ids_of(conn: &mut SqliteConnection, shas: &[&str]) -> Result<HashMap<String, i64>> {
+    let mut found = HashMap::new();
+    for chunk in shas.chunks(1000) {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT sha256, id FROM images WHERE sha256 IN (");
+        let mut list = q.separated(", ");
+        for sha in chunk {
+            list.push_bind(*sha);
+        }
+        q.push(")");
+        let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+        found.extend(rows);
+    }
+    Ok(found)
 }
