@@ -205,13 +205,21 @@ impl Workstation {
     pub async fn change_password(&self, username: &str, current: &str, new: &str) -> Result<()> {
         let now = self.now();
         let mut conn = self.pool.acquire().await?;
-        let row = store::users::by_name(&mut conn, username).await?.ok_or(AuthFailure::UnknownUser)?;
-        if row.locked {
-            return Err(AuthFailure::Locked.into());
+        let row = store::users::by_name(&mut conn, username).await?;
+        let blocked = match &row {
+            None => Some(AuthFailure::UnknownUser),
+            Some(r) if r.locked => Some(AuthFailure::Locked),
+            Some(r) if r.suspended => Some(AuthFailure::Suspended { reason: "suspended".into() }),
+            Some(_) => None,
+        };
+        if let Some(failure) = blocked {
+            let mut tx = store::begin_write(&self.pool).await?;
+            audit::append(&mut tx, now, Record::new(username, "account.change_password", username, Outcome::Failed)
+                .details(json!({ "reason": failure.to_string() }))).await?;
+            tx.commit().await?;
+            return Err(failure.into());
         }
-        if row.suspended {
-            return Err(AuthFailure::Suspended { reason: "suspended".into() }.into());
-        }
+        let Some(row) = row else { return Err(AuthFailure::UnknownUser.into()) };
         if !verify_blocking(current, &row.password_hash).await {
             let failed = row.failed_attempts as u32 + 1;
             let lock = failed >= rules::MAX_FAILED_LOGINS;
@@ -325,6 +333,8 @@ impl Session {
 
     /// Sets a temporary password (the user must change it at next login, App. A 13) and unlocks.
     pub async fn reset_password(&self, username: &str, temporary_password: &str) -> Result<UserInfo> {
+        // Authorised before anything else, so a non-administrator learns nothing about accounts.
+        self.authorise(Privilege::Administer, "account.reset_password", &format!("account {username}")).await?;
         let ws = self.workstation();
         let row = self.account(&mut *ws.pool.acquire().await?, username).await?;
         let organisation = ws.organisation(&mut *ws.pool.acquire().await?).await?;
