@@ -109,7 +109,8 @@ fn secret(variable: &str, prompt: &str) -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         return Ok(rpassword::prompt_password(prompt)?);
     }
-    Err(Error::Authentication(AuthFailure::UnknownUser)).with_context(|| format!("{variable} is not set and there is no terminal to ask on"))
+    Err(Error::Authentication(AuthFailure::UnknownUser))
+        .with_context(|| format!("{variable} is not set and there is no terminal to ask on"))
 }
 
 /// Times on the command line: RFC 3339, or a date meaning midnight UK local time (cli.md).
@@ -117,7 +118,8 @@ pub fn parse_time(text: &str) -> anyhow::Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.to_utc());
     }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").with_context(|| format!("{text:?} is neither RFC 3339 nor YYYY-MM-DD"))?;
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .with_context(|| format!("{text:?} is neither RFC 3339 nor YYYY-MM-DD"))?;
     let midnight = date.and_hms_opt(0, 0, 0).context("invalid date")?;
     chrono_tz::Europe::London
         .from_local_datetime(&midnight)
@@ -128,7 +130,10 @@ pub fn parse_time(text: &str) -> anyhow::Result<DateTime<Utc>> {
 
 fn bar(total: u64) -> ProgressBar {
     let bar = ProgressBar::new(total);
-    bar.set_style(ProgressStyle::with_template("{msg:12} [{bar:40}] {pos}/{len} ({eta})").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("{msg:12} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar
 }
 
@@ -207,7 +212,10 @@ async fn demo(cx: &Cx, args: &DemoArgs, data_dir: &Path) -> anyhow::Result<()> {
     let doc = serde_json::json!({ "data_dir": data_dir, "demo": report.data, "import": report.import,
         "accounts": anpr_core::setup::DEMO_ACCOUNTS.iter().map(|a| a.0).collect::<Vec<_>>() });
     emit(cx.json, &doc, || {
-        let accounts: Vec<String> = anpr_core::setup::DEMO_ACCOUNTS.iter().map(|(u, _, role, rank)| format!("  {u:22} {role} ({rank})")).collect();
+        let accounts: Vec<String> = anpr_core::setup::DEMO_ACCOUNTS
+            .iter()
+            .map(|(u, _, role, rank)| format!("  {u:22} {role} ({rank})"))
+            .collect();
         format!(
             "demo data directory {}: {} cameras, {} reads imported ({} not read), {} images\naccounts (password {}):\n{}",
             data_dir.display(),
@@ -224,7 +232,9 @@ async fn demo(cx: &Cx, args: &DemoArgs, data_dir: &Path) -> anyhow::Result<()> {
 async fn setup(cx: &Cx, args: &SetupArgs) -> anyhow::Result<()> {
     let password = secret("ANPR_PASSWORD", "password for the first administrator: ")?;
     cx.ws.create_first_administrator(&args.admin, &args.full_name, &args.organisation, &password).await?;
-    emit(cx.json, &serde_json::json!({ "administrator": args.admin }), || format!("administrator {} created", args.admin))
+    emit(cx.json, &serde_json::json!({ "administrator": args.admin }), || {
+        format!("administrator {} created", args.admin)
+    })
 }
 
 async fn import(cx: &Cx, bundle: &Path) -> anyhow::Result<()> {
@@ -270,7 +280,13 @@ async fn user(cx: &Cx, command: UserCommand) -> anyhow::Result<()> {
                 users
                     .iter()
                     .map(|u| {
-                        let state = if u.locked { "locked" } else if u.suspended { "suspended" } else { "active" };
+                        let state = if u.locked {
+                            "locked"
+                        } else if u.suspended {
+                            "suspended"
+                        } else {
+                            "active"
+                        };
                         format!("{:22} {:24} {:17} {:15} {state}", u.username, u.full_name, u.role, u.rank)
                     })
                     .collect::<Vec<_>>()
@@ -296,7 +312,10 @@ async fn user(cx: &Cx, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Passwd { username: None } => unreachable!("handled above"),
     };
     emit(cx.json, &changed, || {
-        format!("{}: {} ({}, rank {}), locked {}, suspended {}", changed.username, changed.full_name, changed.role, changed.rank, changed.locked, changed.suspended)
+        format!(
+            "{}: {} ({}, rank {}), locked {}, suspended {}",
+            changed.username, changed.full_name, changed.role, changed.rank, changed.locked, changed.suspended
+        )
     })
 }
 
@@ -320,7 +339,9 @@ async fn audit(cx: &Cx, command: AuditCommand) -> anyhow::Result<()> {
             emit(cx.json, &serde_json::json!({ "entries": entries }), || {
                 entries
                     .iter()
-                    .map(|e| format!("{} {} {} {} {} {} {}", e.seq, e.time, e.user, e.action, e.object, e.outcome, e.hash))
+                    .map(|e| {
+                        format!("{} {} {} {} {} {} {}", e.seq, e.time, e.user, e.action, e.object, e.outcome, e.hash)
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             })

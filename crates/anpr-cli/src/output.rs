@@ -53,7 +53,9 @@ pub fn failure(error: &anyhow::Error, json: bool) -> ExitCode {
         eprintln!("  {file}");
     }
     if let Some(Error::Authentication(AuthFailure::PasswordChangeRequired { .. })) = core {
-        eprintln!("change it with: anpr user passwd --user NAME (current password in ANPR_PASSWORD, new in ANPR_NEW_PASSWORD)");
+        eprintln!(
+            "change it with: anpr user passwd --user NAME (current password in ANPR_PASSWORD, new in ANPR_NEW_PASSWORD)"
+        );
     }
     ExitCode::from(exit_code(error))
 }

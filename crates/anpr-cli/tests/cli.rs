@@ -42,14 +42,16 @@ async fn count_reads(data: &Path) -> i64 {
 fn demo_bundle_round_trips_with_exact_counts() {
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("bundle");
-    let (code, made, err) = run(dir.path(), &["demo", "--reads", "1500", "--seed", "7", "--bundle", bundle.to_str().unwrap(), "--json"]);
+    let (code, made, err) =
+        run(dir.path(), &["demo", "--reads", "1500", "--seed", "7", "--bundle", bundle.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{err}");
     assert!(bundle.join("manifest.json").exists());
     let data = dir.path().join("store");
     // The store needs accounts: an empty demo store, then the bundle imported by an investigator.
     let (code, _, err) = run(&data, &["demo", "--reads", "1", "--seed", "99", "--no-images"]);
     assert_eq!(code, 0, "{err}");
-    let (code, summary, err) = run(&data, &["--user", "demo.investigator", "import", bundle.to_str().unwrap(), "--json"]);
+    let (code, summary, err) =
+        run(&data, &["--user", "demo.investigator", "import", bundle.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(summary["reads_accepted"], made["reads"], "{summary:#}");
     assert_eq!(summary["reads_rejected"], 0);
@@ -63,7 +65,10 @@ fn demo_bundle_round_trips_with_exact_counts() {
 
     let (code, again, _) = run(&data, &["--user", "demo.investigator", "import", bundle.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0);
-    assert_eq!((again["reads_accepted"].as_u64(), again["reads_duplicate"].as_u64()), (Some(0), made["reads"].as_u64()));
+    assert_eq!(
+        (again["reads_accepted"].as_u64(), again["reads_duplicate"].as_u64()),
+        (Some(0), made["reads"].as_u64())
+    );
 }
 
 #[test]
@@ -71,7 +76,10 @@ fn exit_codes_follow_the_contract() {
     let dir = tempfile::tempdir().unwrap();
     let data = demo_store(dir.path(), "50");
     // 4: authentication failed
-    let out = anpr(&data, &["--user", "demo.investigator", "audit", "verify"]).env("ANPR_PASSWORD", "wrong").output().unwrap();
+    let out = anpr(&data, &["--user", "demo.investigator", "audit", "verify"])
+        .env("ANPR_PASSWORD", "wrong")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains("attempt(s) left"));
     // 3: refused by policy, naming the clause and what would make it allowed
@@ -121,7 +129,19 @@ fn audit_export_prints_the_trail_with_hashes() {
     assert_eq!(code, 0);
     let entries = json["entries"].as_array().unwrap();
     let import = entries.iter().find(|e| e["action"] == "import").unwrap();
-    for key in ["seq", "time", "user", "action", "object", "justification", "authority", "outcome", "details", "hash", "prev_hash"] {
+    for key in [
+        "seq",
+        "time",
+        "user",
+        "action",
+        "object",
+        "justification",
+        "authority",
+        "outcome",
+        "details",
+        "hash",
+        "prev_hash",
+    ] {
         assert!(import.get(key).is_some(), "missing {key}");
     }
     assert!(import["details"].as_str().unwrap().contains("bundle_sha256"));
@@ -134,7 +154,8 @@ fn audit_export_prints_the_trail_with_hashes() {
 async fn an_import_killed_mid_way_leaves_the_store_unchanged_and_a_rerun_completes() {
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("bundle");
-    let (code, made, err) = run(dir.path(), &["demo", "--reads", "60000", "--no-images", "--bundle", bundle.to_str().unwrap(), "--json"]);
+    let (code, made, err) =
+        run(dir.path(), &["demo", "--reads", "60000", "--no-images", "--bundle", bundle.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{err}");
     let expected = made["reads"].as_i64().unwrap();
     let import = |data: &Path| anpr(data, &["--user", "demo.investigator", "import", bundle.to_str().unwrap()]);

@@ -2,12 +2,12 @@
 //! (NASPLE Appendix A, 9.3.2), password changes, and the administrator's account operations.
 //! Passwords are kept only as Argon2id hashes (Appendix A 7).
 
+use crate::Workstation;
 use crate::audit::{self, Outcome, Record};
 use crate::error::{AuthFailure, Error, Result};
 use crate::policy::{self, accounts as rules, password::PasswordContext, roles::Privilege};
 use crate::session::{Actor, Session};
 use crate::store::{self, users::UserRow};
-use crate::Workstation;
 use anpr_types::{Rank, Role, UserInfo};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::SecondsFormat;
@@ -107,7 +107,13 @@ impl Workstation {
     }
 
     /// Creates the first administrator of an empty store (first run). Refused once any account exists.
-    pub async fn create_first_administrator(&self, username: &str, full_name: &str, organisation: &str, password: &str) -> Result<()> {
+    pub async fn create_first_administrator(
+        &self,
+        username: &str,
+        full_name: &str,
+        organisation: &str,
+        password: &str,
+    ) -> Result<()> {
         let mut tx = store::begin_write(&self.pool).await?;
         if store::users::count(&mut tx).await? > 0 {
             return Err(Error::Invalid("the store already has accounts; an administrator must add new ones".into()));
@@ -146,7 +152,8 @@ impl Workstation {
         };
         let mut tx = store::begin_write(&self.pool).await?;
         let fail = |reason: &str, details: serde_json::Value| {
-            Record::new(username, "login", username, Outcome::Failed).details(json!({ "reason": reason, "details": details }))
+            Record::new(username, "login", username, Outcome::Failed)
+                .details(json!({ "reason": reason, "details": details }))
         };
         let Some(row) = row else {
             audit::append(&mut tx, now, fail("unknown user", json!(null))).await?;
@@ -161,13 +168,20 @@ impl Workstation {
         if row.suspended {
             audit::append(&mut tx, now, fail("account suspended", json!(null))).await?;
             tx.commit().await?;
-            return Err(AuthFailure::Suspended { reason: "suspended by an administrator or for inactivity".into() }.into());
+            return Err(
+                AuthFailure::Suspended { reason: "suspended by an administrator or for inactivity".into() }.into()
+            );
         }
         let last_used = store::from_ms(row.last_login_at.unwrap_or(row.created_at));
         if rules::inactive(last_used, now) {
             store::users::set_suspended(&mut tx, row.id, true, store::to_ms(now)).await?;
-            audit::append(&mut tx, now, Record::new(crate::SYSTEM_ACTOR, "account.suspend", username, Outcome::Success)
-                .details(json!({ "reason": "not used for 90 days (NASPLE 9.3.2)" }))).await?;
+            audit::append(
+                &mut tx,
+                now,
+                Record::new(crate::SYSTEM_ACTOR, "account.suspend", username, Outcome::Success)
+                    .details(json!({ "reason": "not used for 90 days (NASPLE 9.3.2)" })),
+            )
+            .await?;
             audit::append(&mut tx, now, fail("account suspended", json!("unused for 90 days"))).await?;
             tx.commit().await?;
             return Err(AuthFailure::Suspended { reason: "not used for 90 days".into() }.into());
@@ -176,9 +190,15 @@ impl Workstation {
             let failed = row.failed_attempts as u32 + 1;
             let lock = failed >= rules::MAX_FAILED_LOGINS;
             store::users::record_failure(&mut tx, row.id, lock).await?;
-            audit::append(&mut tx, now, fail("wrong password", json!({ "failed_attempts": failed, "locked": lock }))).await?;
+            audit::append(&mut tx, now, fail("wrong password", json!({ "failed_attempts": failed, "locked": lock })))
+                .await?;
             tx.commit().await?;
-            return Err(if lock { AuthFailure::Locked } else { AuthFailure::WrongPassword { remaining: rules::attempts_left(failed) } }.into());
+            return Err(if lock {
+                AuthFailure::Locked
+            } else {
+                AuthFailure::WrongPassword { remaining: rules::attempts_left(failed) }
+            }
+            .into());
         }
         let change_reason = if row.must_change {
             Some("a temporary password must be changed at first login (NASPLE Appendix A 13)")
@@ -197,7 +217,10 @@ impl Workstation {
         audit::append(&mut tx, now, Record::new(username, "login", username, Outcome::Success)).await?;
         tx.commit().await?;
         let (role, rank) = parse_role(&row)?;
-        Ok(Session::new(self.clone(), Actor { id: row.id, username: row.username, full_name: row.full_name, role, rank }))
+        Ok(Session::new(
+            self.clone(),
+            Actor { id: row.id, username: row.username, full_name: row.full_name, role, rank },
+        ))
     }
 
     /// Changes a password given the current one (also the way out of an expired or temporary
@@ -214,8 +237,13 @@ impl Workstation {
         };
         if let Some(failure) = blocked {
             let mut tx = store::begin_write(&self.pool).await?;
-            audit::append(&mut tx, now, Record::new(username, "account.change_password", username, Outcome::Failed)
-                .details(json!({ "reason": failure.to_string() }))).await?;
+            audit::append(
+                &mut tx,
+                now,
+                Record::new(username, "account.change_password", username, Outcome::Failed)
+                    .details(json!({ "reason": failure.to_string() })),
+            )
+            .await?;
             tx.commit().await?;
             return Err(failure.into());
         }
@@ -225,16 +253,31 @@ impl Workstation {
             let lock = failed >= rules::MAX_FAILED_LOGINS;
             let mut tx = store::begin_write(&self.pool).await?;
             store::users::record_failure(&mut tx, row.id, lock).await?;
-            audit::append(&mut tx, now, Record::new(username, "account.change_password", username, Outcome::Failed)
-                .details(json!({ "reason": "wrong current password", "failed_attempts": failed }))).await?;
+            audit::append(
+                &mut tx,
+                now,
+                Record::new(username, "account.change_password", username, Outcome::Failed)
+                    .details(json!({ "reason": "wrong current password", "failed_attempts": failed })),
+            )
+            .await?;
             tx.commit().await?;
-            return Err(if lock { AuthFailure::Locked } else { AuthFailure::WrongPassword { remaining: rules::attempts_left(failed) } }.into());
+            return Err(if lock {
+                AuthFailure::Locked
+            } else {
+                AuthFailure::WrongPassword { remaining: rules::attempts_left(failed) }
+            }
+            .into());
         }
         if let Err(e) = self.check_new_password(&mut conn, &row, new).await {
             if let Error::Refused(refusal) = &e {
                 let mut tx = store::begin_write(&self.pool).await?;
-                audit::append(&mut tx, now, Record::new(username, "account.change_password", username, Outcome::Refused)
-                    .details(json!({ "clause": refusal.clause, "reason": refusal.reason }))).await?;
+                audit::append(
+                    &mut tx,
+                    now,
+                    Record::new(username, "account.change_password", username, Outcome::Refused)
+                        .details(json!({ "clause": refusal.clause, "reason": refusal.reason })),
+                )
+                .await?;
                 tx.commit().await?;
             }
             return Err(e);
@@ -243,7 +286,8 @@ impl Workstation {
         let hash = hash_blocking(new).await?;
         let mut tx = store::begin_write(&self.pool).await?;
         store::users::set_password(&mut tx, row.id, &hash, false, store::to_ms(now)).await?;
-        audit::append(&mut tx, now, Record::new(username, "account.change_password", username, Outcome::Success)).await?;
+        audit::append(&mut tx, now, Record::new(username, "account.change_password", username, Outcome::Success))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -252,7 +296,9 @@ impl Workstation {
 /// The administrator's account operations (9.3.2, Appendix A 12-13).
 impl Session {
     async fn account(&self, conn: &mut SqliteConnection, username: &str) -> Result<UserRow> {
-        store::users::by_name(conn, username).await?.ok_or_else(|| Error::NotFound(format!("no account named {username}")))
+        store::users::by_name(conn, username)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no account named {username}")))
     }
 
     pub async fn list_users(&self) -> Result<Vec<UserInfo>> {
@@ -289,14 +335,27 @@ impl Session {
             now: store::to_ms(now),
         };
         store::users::insert(&mut tx, &row).await?;
-        self.audit(&mut tx, "account.create", &object, Outcome::Success, json!({ "role": new.role, "rank": new.rank, "full_name": new.full_name })).await?;
+        self.audit(
+            &mut tx,
+            "account.create",
+            &object,
+            Outcome::Success,
+            json!({ "role": new.role, "rank": new.rank, "full_name": new.full_name }),
+        )
+        .await?;
         let created = self.account(&mut tx, &new.username).await?;
         tx.commit().await?;
         info(&created)
     }
 
     /// One administrator change to an account, audited with what changed.
-    async fn administer(&self, username: &str, action: &str, details: serde_json::Value, change: impl AsyncFnOnce(&mut SqliteConnection, &UserRow) -> Result<()>) -> Result<UserInfo> {
+    async fn administer(
+        &self,
+        username: &str,
+        action: &str,
+        details: serde_json::Value,
+        change: impl AsyncFnOnce(&mut SqliteConnection, &UserRow) -> Result<()>,
+    ) -> Result<UserInfo> {
         let object = format!("account {username}");
         self.authorise(Privilege::Administer, action, &object).await?;
         let mut tx = store::begin_write(&self.workstation().pool).await?;
@@ -310,18 +369,27 @@ impl Session {
 
     /// Unlocks an account locked after 5 failed logins (App. A 12).
     pub async fn unlock_user(&self, username: &str) -> Result<UserInfo> {
-        self.administer(username, "account.unlock", json!(null), async |c, r| store::users::set_locked(c, r.id, false).await).await
+        self.administer(username, "account.unlock", json!(null), async |c, r| {
+            store::users::set_locked(c, r.id, false).await
+        })
+        .await
     }
 
     pub async fn suspend_user(&self, username: &str) -> Result<UserInfo> {
         let now = store::to_ms(self.now());
-        self.administer(username, "account.suspend", json!(null), async |c, r| store::users::set_suspended(c, r.id, true, now).await).await
+        self.administer(username, "account.suspend", json!(null), async |c, r| {
+            store::users::set_suspended(c, r.id, true, now).await
+        })
+        .await
     }
 
     /// Reactivates a suspended account after its need for access was reviewed (9.3.2).
     pub async fn reactivate_user(&self, username: &str) -> Result<UserInfo> {
         let now = store::to_ms(self.now());
-        self.administer(username, "account.reactivate", json!(null), async |c, r| store::users::set_suspended(c, r.id, false, now).await).await
+        self.administer(username, "account.reactivate", json!(null), async |c, r| {
+            store::users::set_suspended(c, r.id, false, now).await
+        })
+        .await
     }
 
     pub async fn set_user_role(&self, username: &str, role: Role, rank: Rank) -> Result<UserInfo> {

@@ -126,7 +126,9 @@ pub async fn verify(conn: &mut SqliteConnection) -> Result<AuditVerification> {
                 return Ok(broken(format!("expected entry {expected_seq} next, found {} (entries deleted)", row.seq)));
             }
             if row.prev_hash != prev_hash {
-                return Ok(broken("its previous-hash does not match the entry before it (entries deleted or reordered)".into()));
+                return Ok(broken(
+                    "its previous-hash does not match the entry before it (entries deleted or reordered)".into(),
+                ));
             }
             if hash_of(&row) != row.hash {
                 return Ok(broken("its contents do not match its hash (entry altered)".into()));

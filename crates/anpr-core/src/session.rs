@@ -2,11 +2,11 @@
 //! module of its feature) and goes through [`Session::authorise`] and [`Session::audit`], so no
 //! action reaches the data without a policy check and an audit entry.
 
+use crate::Workstation;
 use crate::audit::{self, Outcome, Record};
 use crate::error::{Error, Result};
 use crate::policy::roles::{self, Privilege};
 use crate::store;
-use crate::Workstation;
 use anpr_types::{Rank, Role};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -61,7 +61,14 @@ impl Session {
     }
 
     /// Appends the actor's audit entry inside the caller's transaction.
-    pub(crate) async fn audit(&self, conn: &mut SqliteConnection, action: &str, object: &str, outcome: Outcome, details: serde_json::Value) -> Result<i64> {
+    pub(crate) async fn audit(
+        &self,
+        conn: &mut SqliteConnection,
+        action: &str,
+        object: &str,
+        outcome: Outcome,
+        details: serde_json::Value,
+    ) -> Result<i64> {
         let record = Record::new(&self.actor.username, action, object, outcome).details(details);
         audit::append(conn, self.now(), record).await
     }
@@ -72,21 +79,39 @@ impl Session {
         let mut tx = store::begin_write(&self.workstation.pool).await?;
         let result = audit::verify(&mut tx).await?;
         let outcome = if result.ok { Outcome::Success } else { Outcome::Failed };
-        self.audit(&mut tx, "audit.verify", "audit trail", outcome, json!({ "entries": result.entries, "first_broken": result.first_broken })).await?;
+        self.audit(
+            &mut tx,
+            "audit.verify",
+            "audit trail",
+            outcome,
+            json!({ "entries": result.entries, "first_broken": result.first_broken }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(result)
     }
 
     /// The trail for `[from, to)` (default: all), for producing logs on request (9.10.7).
     /// Auditors only; the export is itself audited (8.11.4).
-    pub async fn audit_export(&self, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<Vec<anpr_types::AuditEntry>> {
+    pub async fn audit_export(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<anpr_types::AuditEntry>> {
         let period = json!({ "from": from, "to": to });
         self.authorise(Privilege::Audit, "audit.export", "audit trail").await?;
         let mut tx = store::begin_write(&self.workstation.pool).await?;
         let from_ms = from.map(store::to_ms).unwrap_or(i64::MIN);
         let to_ms = to.map(store::to_ms).unwrap_or(i64::MAX);
         let rows = store::audit::period(&mut tx, from_ms, to_ms).await?;
-        self.audit(&mut tx, "audit.export", "audit trail", Outcome::Success, json!({ "period": period, "entries": rows.len() })).await?;
+        self.audit(
+            &mut tx,
+            "audit.export",
+            "audit trail",
+            Outcome::Success,
+            json!({ "period": period, "entries": rows.len() }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(rows.into_iter().map(audit::to_entry).collect())
     }

@@ -4,14 +4,14 @@ use crate::audit::{self, Outcome, Record};
 use crate::demo::{self, DemoOptions, DemoSummary};
 use crate::error::{Error, Result};
 use crate::session::{Actor, Session};
-use crate::{store, Workstation};
+use crate::{Workstation, store};
 use anpr_types::{ImportProgress, ImportSummary, Rank, Role};
 use serde_json::json;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 /// The demo force's name; passwords may not be based on it (Appendix A 8).
-pub const DEMO_ORGANISATION: &str = "Northshire Constabulary";
+pub const DEMO_ORGANISATION: &str = demo::FORCE;
 /// The demo accounts' password, fixed by the CLI contract (cli.md).
 pub const DEMO_PASSWORD: &str = "Demo-pass-1!";
 /// The audit name of the demo set-up, which no person performs.
@@ -57,7 +57,8 @@ impl Workstation {
                 now: store::to_ms(now),
             };
             store::users::insert(&mut tx, &row).await?;
-            let record = Record::new(DEMO_ACTOR, "account.create", username, Outcome::Success).details(json!({ "role": role, "rank": rank }));
+            let record = Record::new(DEMO_ACTOR, "account.create", username, Outcome::Success)
+                .details(json!({ "role": role, "rank": rank }));
             audit::append(&mut tx, now, record).await?;
         }
         tx.commit().await?;
@@ -66,19 +67,33 @@ impl Workstation {
 
     /// Makes a complete demo store: the accounts, then the demo force's cameras, reads and
     /// images, written as a bundle under `work` and imported like any other bundle.
-    pub async fn create_demo(&self, options: &DemoOptions, work: &Path, progress: &mut (dyn FnMut(ImportProgress) + Send)) -> Result<DemoReport> {
+    pub async fn create_demo(
+        &self,
+        options: &DemoOptions,
+        work: &Path,
+        progress: &mut (dyn FnMut(ImportProgress) + Send),
+    ) -> Result<DemoReport> {
         self.create_demo_accounts().await?;
         let bundle = work.join("demo-bundle");
         let data = demo::write_bundle(&bundle, options, &mut |p| {
-            progress(ImportProgress { stage: anpr_types::ImportStage::Reads, done: p.done as u64, total: p.total as u64 * 2 })
+            progress(ImportProgress {
+                stage: anpr_types::ImportStage::Reads,
+                done: p.done as u64,
+                total: p.total as u64 * 2,
+            })
         })?;
         let (username, full_name, role, rank) = DEMO_ACCOUNTS[0];
-        let id = store::users::by_name(&mut *self.pool.acquire().await?, username).await?.map(|u| u.id).unwrap_or_default();
+        let id =
+            store::users::by_name(&mut *self.pool.acquire().await?, username).await?.map(|u| u.id).unwrap_or_default();
         let actor = Actor { id, username: DEMO_ACTOR.into(), full_name: full_name.into(), role, rank };
         let session = Session::new(self.clone(), actor);
         let total = options.reads as u64;
         let import = session
-            .import_bundle(&bundle, &mut |p| progress(ImportProgress { done: total + p.done, total: total * 2, ..p }), &AtomicBool::new(false))
+            .import_bundle(
+                &bundle,
+                &mut |p| progress(ImportProgress { done: total + p.done, total: total * 2, ..p }),
+                &AtomicBool::new(false),
+            )
             .await?;
         std::fs::remove_dir_all(&bundle).map_err(|e| Error::io("removing the demo bundle", e))?;
         Ok(DemoReport { data, import })

@@ -18,16 +18,13 @@ async fn good_rows_are_imported_with_images_hashes_and_provenance() {
     let plate = jpeg(1, 260, 56);
     let overview = png(2, 480, 270);
     let b = Bundle::new(s.dir.path(), "good");
-    b.standard_cameras()
-        .file("images/p/1.jpg", &plate)
-        .file("images/o/1.png", &overview)
-        .reads(&[
-            &row("R1", "ab12 cde", "CAM1", "images/p/1.jpg", "images/o/1.png"),
-            // a mobile camera's read carries its own position
-            "R2,XY51ABC,2026-11-19T18:00:00+01:00,MOB1,52.25,-1.35,,away,70,images/p/1.jpg,",
-            // not read (7.4.2): kept with the marker, never dropped
-            &row("R3", "-", "CAM1", "", ""),
-        ]);
+    b.standard_cameras().file("images/p/1.jpg", &plate).file("images/o/1.png", &overview).reads(&[
+        &row("R1", "ab12 cde", "CAM1", "images/p/1.jpg", "images/o/1.png"),
+        // a mobile camera's read carries its own position
+        "R2,XY51ABC,2026-11-19T18:00:00+01:00,MOB1,52.25,-1.35,,away,70,images/p/1.jpg,",
+        // not read (7.4.2): kept with the marker, never dropped
+        &row("R3", "-", "CAM1", "", ""),
+    ]);
     let summary = s.import(&b.dir).await.unwrap();
     assert_eq!((summary.reads_accepted, summary.reads_duplicate, summary.reads_rejected), (3, 0, 0), "{summary:?}");
     assert_eq!(summary.cameras_added, 2);
@@ -36,13 +33,23 @@ async fn good_rows_are_imported_with_images_hashes_and_provenance() {
 
     let pool = s.ws.pool();
     let (as_read, vrm, time): (String, String, i64) =
-        sqlx::query_as("SELECT vrm_as_read, vrm, read_time FROM reads WHERE read_id = 'R1'").fetch_one(pool).await.unwrap();
+        sqlx::query_as("SELECT vrm_as_read, vrm, read_time FROM reads WHERE read_id = 'R1'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
     assert_eq!((as_read.as_str(), vrm.as_str()), ("ab12 cde", "AB12CDE"));
     assert_eq!(time, chrono::DateTime::parse_from_rfc3339(T).unwrap().timestamp_millis());
     let (lat, lon, time): (f64, f64, i64) =
-        sqlx::query_as("SELECT latitude, longitude, read_time FROM reads WHERE read_id = 'R2'").fetch_one(pool).await.unwrap();
+        sqlx::query_as("SELECT latitude, longitude, read_time FROM reads WHERE read_id = 'R2'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
     assert_eq!((lat, lon), (52.25, -1.35));
-    assert_eq!(time, chrono::DateTime::parse_from_rfc3339("2026-11-19T17:00:00Z").unwrap().timestamp_millis(), "stored in UTC (7.4.3)");
+    assert_eq!(
+        time,
+        chrono::DateTime::parse_from_rfc3339("2026-11-19T17:00:00Z").unwrap().timestamp_millis(),
+        "stored in UTC (7.4.3)"
+    );
     let (not_read, vrm): (bool, Option<String>) =
         sqlx::query_as("SELECT not_read, vrm FROM reads WHERE read_id = 'R3'").fetch_one(pool).await.unwrap();
     assert!(not_read && vrm.is_none());
@@ -65,11 +72,12 @@ async fn good_rows_are_imported_with_images_hashes_and_provenance() {
     .unwrap();
     assert!(thumb_kind == "thumbnail" && derived_from_overview);
     // Provenance: each read names its import, which names the bundle hash.
-    let bundle_sha: String =
-        sqlx::query_scalar("SELECT i.bundle_sha256 FROM reads r JOIN imports i ON i.id = r.import_id WHERE r.read_id = 'R1'")
-            .fetch_one(pool)
-            .await
-            .unwrap();
+    let bundle_sha: String = sqlx::query_scalar(
+        "SELECT i.bundle_sha256 FROM reads r JOIN imports i ON i.id = r.import_id WHERE r.read_id = 'R1'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
     assert_eq!(bundle_sha, summary.bundle_sha256);
     assert_eq!(bundle_sha.len(), 64);
 }
@@ -80,21 +88,25 @@ async fn each_kind_of_bad_row_is_reported_and_good_rows_still_land() {
     let b = Bundle::new(s.dir.path(), "bad-rows");
     b.standard_cameras().reads(&[
         &row("OK1", "AB12CDE", "CAM1", "", ""),
-        ",AB12CDE,2026-11-19T17:04:31Z,CAM1,,,,,,,",                // line 3: no read_id
-        "B2,AB12CDE,19/11/2026 17:04,CAM1,,,,,,,",                   // line 4: time format
-        "B3,AB12CDE,2026-11-19T17:04:31,CAM1,,,,,,,",                // line 5: no offset
-        "B4,AB12CDE,2026-11-19T17:04:31Z,NOPE,,,,,,,",               // line 6: unknown camera
-        "B5,AB12CDE,2026-11-19T17:04:31Z,CAM1,,,zero,,,,",           // line 7: lane
-        "B6,AB12CDE,2026-11-19T17:04:31Z,CAM1,,,1,sideways,,,",      // line 8: direction
-        "B7,AB12CDE,2026-11-19T17:04:31Z,CAM1,,,1,away,130,,",       // line 9: confidence
-        "B8,AB12CDE,2026-11-19T17:04:31Z,CAM1,95.5,-1,1,away,50,,",  // line 10: latitude
-        "B9,AB12CDE,2026-11-19T17:04:31Z,,,,,,,,",                   // line 11: no camera
+        ",AB12CDE,2026-11-19T17:04:31Z,CAM1,,,,,,,",   // line 3: no read_id
+        "B2,AB12CDE,19/11/2026 17:04,CAM1,,,,,,,",     // line 4: time format
+        "B3,AB12CDE,2026-11-19T17:04:31,CAM1,,,,,,,",  // line 5: no offset
+        "B4,AB12CDE,2026-11-19T17:04:31Z,NOPE,,,,,,,", // line 6: unknown camera
+        "B5,AB12CDE,2026-11-19T17:04:31Z,CAM1,,,zero,,,,", // line 7: lane
+        "B6,AB12CDE,2026-11-19T17:04:31Z,CAM1,,,1,sideways,,,", // line 8: direction
+        "B7,AB12CDE,2026-11-19T17:04:31Z,CAM1,,,1,away,130,,", // line 9: confidence
+        "B8,AB12CDE,2026-11-19T17:04:31Z,CAM1,95.5,-1,1,away,50,,", // line 10: latitude
+        "B9,AB12CDE,2026-11-19T17:04:31Z,,,,,,,,",     // line 11: no camera
         &row("OK2", "XY51ABC", "MOB1", "", ""),
     ]);
     let summary = s.import(&b.dir).await.unwrap();
     assert_eq!((summary.reads_accepted, summary.reads_rejected), (2, 9), "{:#?}", summary.errors);
-    let rejected: Vec<(u64, &str)> =
-        summary.errors.iter().filter(|e| !e.reason.contains("plate patch")).map(|e| (e.line, e.reason.as_str())).collect();
+    let rejected: Vec<(u64, &str)> = summary
+        .errors
+        .iter()
+        .filter(|e| !e.reason.contains("plate patch"))
+        .map(|e| (e.line, e.reason.as_str()))
+        .collect();
     let expect = [
         (3, "read_id is missing"),
         (4, "RFC 3339"),
@@ -132,7 +144,12 @@ async fn bad_images_are_refused_but_their_reads_are_kept() {
             &row("I4", "AB12CDH", "CAM1", "images/missing.jpg", ""),
         ]);
     let summary = s.import(&b.dir).await.unwrap();
-    assert_eq!((summary.reads_accepted, summary.images_rejected, summary.images_stored), (4, 4, 0), "{:#?}", summary.errors);
+    assert_eq!(
+        (summary.reads_accepted, summary.images_rejected, summary.images_stored),
+        (4, 4, 0),
+        "{:#?}",
+        summary.errors
+    );
     let reasons: Vec<&str> = summary.errors.iter().map(|e| e.reason.as_str()).collect();
     assert!(reasons[0].contains("truncated.jpg") && reasons[0].contains("does not decode"), "{reasons:?}");
     assert!(reasons[1].contains("not a JPEG or PNG"), "{reasons:?}");
@@ -140,7 +157,10 @@ async fn bad_images_are_refused_but_their_reads_are_kept() {
     assert!(reasons[3].contains("not found"), "{reasons:?}");
     assert_eq!(summary.errors.iter().map(|e| e.line).collect::<Vec<_>>(), [2, 3, 4, 5]);
     assert_eq!(s.count("images").await, 0);
-    let linked: i64 = sqlx::query_scalar("SELECT count(*) FROM reads WHERE plate_image IS NOT NULL").fetch_one(s.ws.pool()).await.unwrap();
+    let linked: i64 = sqlx::query_scalar("SELECT count(*) FROM reads WHERE plate_image IS NOT NULL")
+        .fetch_one(s.ws.pool())
+        .await
+        .unwrap();
     assert_eq!(linked, 0);
 }
 
@@ -187,8 +207,14 @@ async fn a_manifest_mismatch_refuses_the_bundle_whole() {
     let Err(Error::BundleRefused { files, .. }) = s.import(&b.dir).await else { panic!("bundle should be refused") };
     assert_eq!(files.len(), 2, "{files:?}");
     assert!(files.iter().any(|f| f.starts_with("images/p.jpg")) && files.iter().any(|f| f.starts_with("cameras.csv")));
-    assert_eq!((s.count("reads").await, s.count("cameras").await, s.count("images").await, s.count("imports").await), (0, 0, 0, 0));
-    let outcome: String = sqlx::query_scalar("SELECT outcome FROM audit WHERE action = 'import' ORDER BY seq DESC").fetch_one(s.ws.pool()).await.unwrap();
+    assert_eq!(
+        (s.count("reads").await, s.count("cameras").await, s.count("images").await, s.count("imports").await),
+        (0, 0, 0, 0)
+    );
+    let outcome: String = sqlx::query_scalar("SELECT outcome FROM audit WHERE action = 'import' ORDER BY seq DESC")
+        .fetch_one(s.ws.pool())
+        .await
+        .unwrap();
     assert_eq!(outcome, "failed", "a refused import is audited");
 
     // With the right hashes it imports.
@@ -226,7 +252,10 @@ async fn reimport_adds_nothing_and_duplicates_are_counted() {
     assert_eq!((first.reads_accepted, first.reads_duplicate, first.cameras_added), (2, 1, 2));
     let counts = (s.count("reads").await, s.count("images").await, s.count("cameras").await);
     let second = s.import(&b.dir).await.unwrap();
-    assert_eq!((second.reads_accepted, second.reads_duplicate, second.cameras_added, second.images_stored), (0, 3, 0, 0));
+    assert_eq!(
+        (second.reads_accepted, second.reads_duplicate, second.cameras_added, second.images_stored),
+        (0, 3, 0, 0)
+    );
     assert_eq!(counts, (s.count("reads").await, s.count("images").await, s.count("cameras").await));
     assert_eq!(second.bundle_sha256.len(), 64);
 }
@@ -235,8 +264,10 @@ async fn reimport_adds_nothing_and_duplicates_are_counted() {
 async fn unknown_columns_and_a_bom_are_tolerated() {
     let s = store().await;
     let b = Bundle::new(s.dir.path(), "bom");
-    b.standard_cameras()
-        .file("reads.csv", "\u{feff}camera_id,read_time,vrm,read_id,colour\nCAM1,2026-11-19T17:04:31Z,\"AB12 CDE\",Q1,red\n".as_bytes());
+    b.standard_cameras().file(
+        "reads.csv",
+        "\u{feff}camera_id,read_time,vrm,read_id,colour\nCAM1,2026-11-19T17:04:31Z,\"AB12 CDE\",Q1,red\n".as_bytes(),
+    );
     let summary = s.import(&b.dir).await.unwrap();
     assert_eq!(summary.reads_accepted, 1);
     assert_eq!(summary.warnings, ["reads.csv: unknown column(s) ignored: colour"]);
@@ -248,7 +279,9 @@ async fn administrators_may_not_import_9_3_2() {
     let b = Bundle::new(s.dir.path(), "admin");
     b.standard_cameras().reads(&[&row("A1", "AB12CDE", "CAM1", "", "")]);
     let admin = s.login("demo.admin").await;
-    let Err(Error::Refused(refusal)) = admin.import_bundle(&b.dir, &mut |_| {}, &Default::default()).await else { panic!() };
+    let Err(Error::Refused(refusal)) = admin.import_bundle(&b.dir, &mut |_| {}, &Default::default()).await else {
+        panic!()
+    };
     assert_eq!(refusal.clause, "9.3.2");
     assert_eq!(s.count("reads").await, 0);
 }

@@ -67,7 +67,10 @@ fn decode(bytes: &[u8]) -> Result<(image::DynamicImage, &'static str), String> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
     let decoded = reader.decode().map_err(|e| match e {
-        image::ImageError::Limits(l) => format!("image exceeds the decoding limits ({MAX_DIMENSION} px a side, {} MiB): {l}", MAX_ALLOC_BYTES / (1024 * 1024)),
+        image::ImageError::Limits(l) => format!(
+            "image exceeds the decoding limits ({MAX_DIMENSION} px a side, {} MiB): {l}",
+            MAX_ALLOC_BYTES / (1024 * 1024)
+        ),
         other => format!("image does not decode: {other}"),
     })?;
     Ok((decoded, if format == ImageFormat::Jpeg { "jpeg" } else { "png" }))

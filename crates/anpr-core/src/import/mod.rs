@@ -96,7 +96,10 @@ fn prepare(dir: &Path, progress: Progress) -> Result<Prepared> {
         let manifest: Manifest = serde_json::from_slice(&bytes)
             .map_err(|e| refuse(format!("manifest.json is not valid: {e}"), vec![MANIFEST.into()]))?;
         if manifest.format != FORMAT {
-            return Err(refuse(format!("manifest format {:?} is not {FORMAT}", manifest.format), vec![MANIFEST.into()]));
+            return Err(refuse(
+                format!("manifest format {:?} is not {FORMAT}", manifest.format),
+                vec![MANIFEST.into()],
+            ));
         }
         source = manifest.source;
         let total = manifest.files.len() as u64;
@@ -136,9 +139,13 @@ fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
 }
 
 fn check_header(bytes: &[u8], name: &str, known: &[&'static str], required: &[&str]) -> Result<rows::Columns> {
-    let header = csv_reader(bytes).headers().map_err(|e| refuse(format!("{name}: unreadable header: {e}"), vec![name.into()]))?.clone();
-    rows::Columns::from_header(&header, known, required)
-        .map_err(|missing| refuse(format!("{name} lacks required column(s): {}", missing.join(", ")), vec![name.into()]))
+    let header = csv_reader(bytes)
+        .headers()
+        .map_err(|e| refuse(format!("{name}: unreadable header: {e}"), vec![name.into()]))?
+        .clone();
+    rows::Columns::from_header(&header, known, required).map_err(|missing| {
+        refuse(format!("{name} lacks required column(s): {}", missing.join(", ")), vec![name.into()])
+    })
 }
 
 /// Runs `f` over `items` on every core, keeping order: image hashing and decoding dominate
@@ -150,7 +157,8 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     }
     let size = items.len().div_ceil(workers);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items.chunks(size).map(|chunk| scope.spawn(|| chunk.iter().map(&f).collect::<Vec<_>>())).collect();
+        let handles: Vec<_> =
+            items.chunks(size).map(|chunk| scope.spawn(|| chunk.iter().map(&f).collect::<Vec<_>>())).collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     })
 }
@@ -186,7 +194,9 @@ impl Run<'_> {
             let mut reader = csv_reader(bytes);
             let columns = check_header(bytes, CAMERAS, rows::CAMERA_COLUMNS, rows::CAMERA_REQUIRED)?;
             if !columns.unknown.is_empty() {
-                self.summary.warnings.push(format!("cameras.csv: unknown column(s) ignored: {}", columns.unknown.join(", ")));
+                self.summary
+                    .warnings
+                    .push(format!("cameras.csv: unknown column(s) ignored: {}", columns.unknown.join(", ")));
             }
             for record in reader.records() {
                 let (line, parsed) = match record {
@@ -207,7 +217,12 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn import_reads(&mut self, tx: &mut SqliteConnection, progress: Progress<'_>, cancel: &AtomicBool) -> Result<()> {
+    async fn import_reads(
+        &mut self,
+        tx: &mut SqliteConnection,
+        progress: Progress<'_>,
+        cancel: &AtomicBool,
+    ) -> Result<()> {
         let bytes = &self.prepared.reads;
         let total = bytes.iter().filter(|&&b| b == b'\n').count().saturating_sub(1) as u64;
         let columns = check_header(bytes, READS, rows::READ_COLUMNS, rows::READ_REQUIRED)?;
@@ -261,7 +276,10 @@ impl Run<'_> {
             if stored.contains(&row.read_id) || !self.seen.insert(row.read_id.clone()) {
                 self.summary.reads_duplicate += 1;
             } else if !self.cameras.contains_key(&row.camera_id) {
-                self.reject(line, format!("camera_id {:?} is in neither cameras.csv nor the camera register", row.camera_id));
+                self.reject(
+                    line,
+                    format!("camera_id {:?} is in neither cameras.csv nor the camera register", row.camera_id),
+                );
             } else {
                 fresh.push((line, row));
             }
@@ -364,7 +382,13 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn record_image(&mut self, tx: &mut SqliteConnection, known: &mut HashMap<String, i64>, kind: Kind, image: StagedImage) -> Result<i64> {
+    async fn record_image(
+        &mut self,
+        tx: &mut SqliteConnection,
+        known: &mut HashMap<String, i64>,
+        kind: Kind,
+        image: StagedImage,
+    ) -> Result<i64> {
         if let Some(id) = known.get(&image.sha256) {
             return Ok(*id);
         }
@@ -414,7 +438,12 @@ fn bundle_hash(hashed: &BTreeMap<String, String>) -> String {
 impl Session {
     /// Imports a read bundle (bundle-format.md). Bad rows and images are reported and never
     /// stop good ones; a refused bundle imports nothing. Audited whatever the outcome.
-    pub async fn import_bundle(&self, dir: &Path, progress: Progress<'_>, cancel: &AtomicBool) -> Result<ImportSummary> {
+    pub async fn import_bundle(
+        &self,
+        dir: &Path,
+        progress: Progress<'_>,
+        cancel: &AtomicBool,
+    ) -> Result<ImportSummary> {
         let object = dir.display().to_string();
         self.authorise(Privilege::Import, "import", &object).await?;
         let started = self.now();

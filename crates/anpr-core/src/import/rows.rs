@@ -6,12 +6,32 @@ use csv::StringRecord;
 use std::collections::HashMap;
 
 pub const CAMERA_COLUMNS: &[&str] = &[
-    "camera_id", "name", "system_type", "latitude", "longitude", "general_area", "postcode", "road", "controller",
-    "restricted", "lanes", "has_imagery",
+    "camera_id",
+    "name",
+    "system_type",
+    "latitude",
+    "longitude",
+    "general_area",
+    "postcode",
+    "road",
+    "controller",
+    "restricted",
+    "lanes",
+    "has_imagery",
 ];
-pub const CAMERA_REQUIRED: &[&str] = &["camera_id", "name", "system_type", "latitude", "longitude", "general_area", "controller"];
+pub const CAMERA_REQUIRED: &[&str] =
+    &["camera_id", "name", "system_type", "latitude", "longitude", "general_area", "controller"];
 pub const READ_COLUMNS: &[&str] = &[
-    "read_id", "vrm", "read_time", "camera_id", "latitude", "longitude", "lane", "direction", "confidence", "plate_image",
+    "read_id",
+    "vrm",
+    "read_time",
+    "camera_id",
+    "latitude",
+    "longitude",
+    "lane",
+    "direction",
+    "confidence",
+    "plate_image",
     "overview_image",
 ];
 pub const READ_REQUIRED: &[&str] = &["read_id", "vrm", "read_time", "camera_id"];

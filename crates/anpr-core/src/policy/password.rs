@@ -80,10 +80,7 @@ pub fn rules() -> Vec<(&'static str, &'static str)> {
         (CLAUSE_COMPOSITION, "At least 8 characters long."),
         (
             CLAUSE_COMPOSITION,
-            concat!(
-                "At least 2 characters that are not letters or numbers, such as % & ? ",
-                "(spaces do not count)."
-            ),
+            concat!("At least 2 characters that are not letters or numbers, such as % & ? ", "(spaces do not count)."),
         ),
         (
             CLAUSE_NOT_BASED_ON,
@@ -92,30 +89,12 @@ pub fn rules() -> Vec<(&'static str, &'static str)> {
                 "such as birthdays or anniversaries."
             ),
         ),
-        (
-            CLAUSE_NOT_BASED_ON,
-            "Not based on your names, your initials or your username.",
-        ),
-        (
-            CLAUSE_NOT_BASED_ON,
-            "Not containing a vehicle registration number.",
-        ),
-        (
-            CLAUSE_NOT_BASED_ON,
-            "Not based on the organisation's name, initials, identifiers or references.",
-        ),
-        (
-            CLAUSE_HISTORY,
-            "Not the same as any of your previous 10 passwords.",
-        ),
-        (
-            CLAUSE_DIFFERENT_PER_ACCOUNT,
-            "Different from the password of any other account you hold.",
-        ),
-        (
-            CLAUSE_STORAGE,
-            "Never written down or stored insecurely; do not let a web browser save it.",
-        ),
+        (CLAUSE_NOT_BASED_ON, "Not based on your names, your initials or your username."),
+        (CLAUSE_NOT_BASED_ON, "Not containing a vehicle registration number."),
+        (CLAUSE_NOT_BASED_ON, "Not based on the organisation's name, initials, identifiers or references."),
+        (CLAUSE_HISTORY, "Not the same as any of your previous 10 passwords."),
+        (CLAUSE_DIFFERENT_PER_ACCOUNT, "Different from the password of any other account you hold."),
+        (CLAUSE_STORAGE, "Never written down or stored insecurely; do not let a web browser save it."),
     ]
 }
 
@@ -129,9 +108,7 @@ fn too_short(candidate: &str) -> Option<Refusal> {
         Refusal::new(
             CLAUSE_COMPOSITION,
             format!("The password has {length} characters; at least {MIN_LENGTH} are required"),
-            Some(format!(
-                "Make the password at least {MIN_LENGTH} characters long"
-            )),
+            Some(format!("Make the password at least {MIN_LENGTH} characters long")),
         )
     })
 }
@@ -143,10 +120,7 @@ fn counts_as_non_alphanumeric(c: char) -> bool {
 }
 
 fn too_few_non_alphanumeric(candidate: &str) -> Option<Refusal> {
-    let count = candidate
-        .chars()
-        .filter(|&c| counts_as_non_alphanumeric(c))
-        .count();
+    let count = candidate.chars().filter(|&c| counts_as_non_alphanumeric(c)).count();
     (count < MIN_NON_ALPHANUMERIC).then(|| {
         Refusal::new(
             CLAUSE_COMPOSITION,
@@ -173,32 +147,16 @@ struct CalendarWord {
 }
 
 const fn month(word: &'static str) -> CalendarWord {
-    CalendarWord {
-        word,
-        description: "month name",
-        standalone: false,
-    }
+    CalendarWord { word, description: "month name", standalone: false }
 }
 const fn day(word: &'static str) -> CalendarWord {
-    CalendarWord {
-        word,
-        description: "day name",
-        standalone: false,
-    }
+    CalendarWord { word, description: "day name", standalone: false }
 }
 const fn month_abbreviation(word: &'static str) -> CalendarWord {
-    CalendarWord {
-        word,
-        description: "month abbreviation",
-        standalone: true,
-    }
+    CalendarWord { word, description: "month abbreviation", standalone: true }
 }
 const fn day_abbreviation(word: &'static str) -> CalendarWord {
-    CalendarWord {
-        word,
-        description: "day name",
-        standalone: true,
-    }
+    CalendarWord { word, description: "day name", standalone: true }
 }
 
 /// Full names count anywhere; "may" and the abbreviations only as a word of their own, since
@@ -209,11 +167,7 @@ const CALENDAR_WORDS: &[CalendarWord] = &[
     month("february"),
     month("march"),
     month("april"),
-    CalendarWord {
-        word: "may",
-        description: "month name",
-        standalone: true,
-    },
+    CalendarWord { word: "may", description: "month name", standalone: true },
     month("june"),
     month("july"),
     month("august"),
@@ -404,10 +358,7 @@ fn date_like_parts(candidate: &str) -> Vec<String> {
 }
 
 fn dates(candidate: &str) -> Option<Refusal> {
-    let found: Vec<String> = date_like_parts(candidate)
-        .iter()
-        .map(|d| format!("\"{d}\""))
-        .collect();
+    let found: Vec<String> = date_like_parts(candidate).iter().map(|d| format!("\"{d}\"")).collect();
     refusal_if_any(
         &found,
         |list| format!("The password contains {list}, which looks like a date or year"),
@@ -427,11 +378,7 @@ const MIN_WORD_ANYWHERE: usize = 4;
 fn name_parts(full_name: &str) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
     for raw in full_name.split(|c: char| c.is_whitespace() || c == '-') {
-        let part: String = raw
-            .chars()
-            .filter(|c| c.is_alphabetic())
-            .flat_map(char::to_lowercase)
-            .collect();
+        let part: String = raw.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).collect();
         if part.chars().count() >= 3 && !parts.contains(&part) {
             parts.push(part);
         }
@@ -444,11 +391,7 @@ fn name_parts(full_name: &str) -> Vec<String> {
 /// already checked from the full name, and its other parts are generic ("demo", "admin") —
 /// refusing those would refuse the demo force's fixed password `Demo-pass-1!` (CLI contract).
 fn username_word(username: &str) -> Option<String> {
-    let word: String = username
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let word: String = username.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
     (word.chars().count() >= 3).then_some(word)
 }
 
@@ -484,15 +427,13 @@ fn name_initials(full_name: &str) -> Option<String> {
 fn initials(words: &Candidate, ctx: &PasswordContext<'_>) -> Option<Refusal> {
     let initials = name_initials(ctx.full_name)?;
     // Two- and three-letter initials only standing alone: "ss" is in every "pass".
-    words
-        .contains(&initials, initials.chars().count() < MIN_WORD_ANYWHERE)
-        .then(|| {
-            Refusal::new(
-                CLAUSE_NOT_BASED_ON,
-                format!("The password contains your initials \"{initials}\""),
-                Some("Choose a password that does not use your initials".to_string()),
-            )
-        })
+    words.contains(&initials, initials.chars().count() < MIN_WORD_ANYWHERE).then(|| {
+        Refusal::new(
+            CLAUSE_NOT_BASED_ON,
+            format!("The password contains your initials \"{initials}\""),
+            Some("Choose a password that does not use your initials".to_string()),
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -525,10 +466,7 @@ fn dated_registration(text: &str) -> bool {
 /// Dateless and Northern Ireland marks (ABC 123, 1234 AB), at least 5 characters.
 fn dateless_registration(text: &str) -> bool {
     text.chars().count() >= 5
-        && matches!(
-            shape(text).as_slice(),
-            [(true, 1..=3), (false, 1..=4)] | [(false, 1..=4), (true, 1..=3)]
-        )
+        && matches!(shape(text).as_slice(), [(true, 1..=3), (false, 1..=4)] | [(false, 1..=4), (true, 1..=3)])
 }
 
 /// Registration-like strings. Spaces are removed first because plates are written "AB12 CDE";
@@ -561,10 +499,7 @@ fn registration_like_parts(candidate: &str) -> Vec<String> {
 }
 
 fn vehicle_registrations(candidate: &str) -> Option<Refusal> {
-    let found: Vec<String> = registration_like_parts(candidate)
-        .iter()
-        .map(|r| format!("\"{r}\""))
-        .collect();
+    let found: Vec<String> = registration_like_parts(candidate).iter().map(|r| format!("\"{r}\"")).collect();
     refusal_if_any(
         &found,
         |list| format!("The password contains {list}, which looks like a vehicle registration"),
@@ -583,12 +518,7 @@ fn organisation(words: &Candidate, ctx: &PasswordContext<'_>) -> Option<Refusal>
     let org_words: Vec<String> = ctx
         .organisation
         .split(|c: char| !c.is_alphanumeric())
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_alphabetic())
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        })
+        .map(|w| w.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).collect::<String>())
         .filter(|w| !w.is_empty())
         .collect();
     let mut found: Vec<String> = Vec::new();
@@ -596,19 +526,13 @@ fn organisation(words: &Candidate, ctx: &PasswordContext<'_>) -> Option<Refusal>
     // organisation's name as much as the distinctive part is.
     for word in &org_words {
         let quoted = format!("\"{word}\"");
-        if word.chars().count() >= MIN_WORD_ANYWHERE
-            && !found.contains(&quoted)
-            && words.contains(word, false)
-        {
+        if word.chars().count() >= MIN_WORD_ANYWHERE && !found.contains(&quoted) && words.contains(word, false) {
             found.push(quoted);
         }
     }
     // The initials are the organisation's usual identifier (PSNI, "NC").
-    let acronym: String = org_words
-        .iter()
-        .filter(|w| !NOT_IN_INITIALS.contains(&w.as_str()))
-        .filter_map(|w| w.chars().next())
-        .collect();
+    let acronym: String =
+        org_words.iter().filter(|w| !NOT_IN_INITIALS.contains(&w.as_str())).filter_map(|w| w.chars().next()).collect();
     let acronym_length = acronym.chars().count();
     if acronym_length >= 2 && words.contains(&acronym, acronym_length < MIN_WORD_ANYWHERE) {
         found.push(format!("the initials \"{acronym}\""));
@@ -661,17 +585,10 @@ fn look_alike_letters(c: char) -> Option<&'static [char]> {
 impl Cell {
     fn of(c: char) -> Self {
         if let Some(letters) = look_alike_letters(c) {
-            Cell::LookAlike {
-                ch: c,
-                letters,
-                internal: false,
-            }
+            Cell::LookAlike { ch: c, letters, internal: false }
         } else if c.is_alphabetic() {
             let lower = c.to_lowercase().next().unwrap_or(c);
-            Cell::Letter {
-                lower,
-                upper: c.is_uppercase(),
-            }
+            Cell::Letter { lower, upper: c.is_uppercase() }
         } else if c.is_numeric() {
             Cell::Digit(c)
         } else {
@@ -683,9 +600,7 @@ impl Cell {
     fn reads_as(self, w: char) -> Option<bool> {
         match self {
             Cell::Letter { lower, .. } => (lower == w).then_some(true),
-            Cell::LookAlike { ch, letters, .. } => {
-                (ch == w || letters.contains(&w)).then_some(false)
-            }
+            Cell::LookAlike { ch, letters, .. } => (ch == w || letters.contains(&w)).then_some(false),
             Cell::Digit(d) => (d == w).then_some(false),
             Cell::Separator => None,
         }
@@ -734,18 +649,12 @@ impl Candidate {
             while matches!(cells.get(i), Some(Cell::LookAlike { .. })) {
                 i += 1;
             }
-            let (before, after) = (
-                start.checked_sub(1).and_then(|b| cells.get(b)),
-                cells.get(i),
-            );
+            let (before, after) = (start.checked_sub(1).and_then(|b| cells.get(b)), cells.get(i));
             // "Sat5Kettle": a lower-to-upper change across the run means two words, the
             // look-alikes between them a separator.
             let case_change = matches!(
                 (before, after),
-                (
-                    Some(Cell::Letter { upper: false, .. }),
-                    Some(Cell::Letter { upper: true, .. })
-                )
+                (Some(Cell::Letter { upper: false, .. }), Some(Cell::Letter { upper: true, .. }))
             );
             if is_letter(before) && is_letter(after) && !case_change {
                 for cell in &mut cells[start..i] {
@@ -766,11 +675,7 @@ impl Candidate {
         if word.is_empty() {
             return false;
         }
-        if standalone {
-            self.contains_standalone(&word)
-        } else {
-            self.contains_anywhere(&word)
-        }
+        if standalone { self.contains_standalone(&word) } else { self.contains_anywhere(&word) }
     }
 
     /// Anywhere, ignoring separators: a small automaton over "how much of the word is matched,
@@ -833,38 +738,22 @@ impl Candidate {
     /// Whether there is a word break between cells `at - 1` and `at`; `outside_left` says
     /// which of the two is outside the match.
     fn word_break(&self, at: usize, outside_left: bool) -> bool {
-        let (Some(left), Some(right)) = (
-            at.checked_sub(1).and_then(|i| self.cells.get(i)),
-            self.cells.get(at),
-        ) else {
+        let (Some(left), Some(right)) = (at.checked_sub(1).and_then(|i| self.cells.get(i)), self.cells.get(at)) else {
             return true;
         };
         let outside = if outside_left { left } else { right };
-        let case_change = matches!(
-            (left, right),
-            (
-                Cell::Letter { upper: false, .. },
-                Cell::Letter { upper: true, .. }
-            )
-        );
+        let case_change =
+            matches!((left, right), (Cell::Letter { upper: false, .. }, Cell::Letter { upper: true, .. }));
         outside.breaks_word() || case_change
     }
 }
 
 /// One refusal under Appendix A 8 listing everything found, or none.
-fn refusal_if_any(
-    found: &[String],
-    reason: impl Fn(&str) -> String,
-    needs: &str,
-) -> Option<Refusal> {
+fn refusal_if_any(found: &[String], reason: impl Fn(&str) -> String, needs: &str) -> Option<Refusal> {
     if found.is_empty() {
         return None;
     }
-    Some(Refusal::new(
-        CLAUSE_NOT_BASED_ON,
-        reason(&join_list(found)),
-        Some(needs.to_string()),
-    ))
+    Some(Refusal::new(CLAUSE_NOT_BASED_ON, reason(&join_list(found)), Some(needs.to_string())))
 }
 
 /// "a", "a and b", "a, b and c".
@@ -880,11 +769,8 @@ fn join_list(items: &[String]) -> String {
 mod tests {
     use super::*;
 
-    const SMITH: PasswordContext<'static> = PasswordContext {
-        username: "jsmith",
-        full_name: "J Smith",
-        organisation: "Northshire Constabulary",
-    };
+    const SMITH: PasswordContext<'static> =
+        PasswordContext { username: "jsmith", full_name: "J Smith", organisation: "Northshire Constabulary" };
 
     /// The demo force's accounts (usernames fixed by the CLI contract, full names proposed).
     const DEMO_ACCOUNTS: [(&str, &str); 7] = [
@@ -898,20 +784,13 @@ mod tests {
     ];
 
     fn clauses(candidate: &str, ctx: &PasswordContext<'_>) -> Vec<String> {
-        failures(candidate, ctx)
-            .into_iter()
-            .map(|r| r.clause)
-            .collect()
+        failures(candidate, ctx).into_iter().map(|r| r.clause).collect()
     }
 
     fn assert_refused(refusal: Option<Refusal>, clause: &str, mentions: &str) {
         let refusal = refusal.expect("expected a refusal");
         assert_eq!(refusal.clause, clause);
-        assert!(
-            refusal.reason.contains(mentions),
-            "{:?} should mention {mentions}",
-            refusal.reason
-        );
+        assert!(refusal.reason.contains(mentions), "{:?} should mention {mentions}", refusal.reason);
         assert!(refusal.needs.is_some());
     }
 
@@ -928,11 +807,7 @@ mod tests {
     #[test]
     fn the_demo_password_passes_for_every_demo_account() {
         for (username, full_name) in DEMO_ACCOUNTS {
-            let ctx = PasswordContext {
-                username,
-                full_name,
-                organisation: "Northshire Constabulary",
-            };
+            let ctx = PasswordContext { username, full_name, organisation: "Northshire Constabulary" };
             assert_eq!(failures("Demo-pass-1!", &ctx), vec![], "{username}");
         }
     }
@@ -948,11 +823,7 @@ mod tests {
 
     #[test]
     fn two_non_alphanumerics_are_appendix_a_6() {
-        assert_refused(
-            too_few_non_alphanumeric("Kettle#Violin42"),
-            "Appendix A 6",
-            "1 character",
-        );
+        assert_refused(too_few_non_alphanumeric("Kettle#Violin42"), "Appendix A 6", "1 character");
         assert!(too_few_non_alphanumeric("Kettle#Violin%42").is_none());
         // Spaces do not count.
         assert!(too_few_non_alphanumeric("Kettle Violin#42").is_some());
@@ -961,21 +832,9 @@ mod tests {
 
     #[test]
     fn month_and_day_names_are_appendix_a_8() {
-        assert_refused(
-            months_or_days(&words("Kettle#March!x")),
-            "Appendix A 8",
-            "month name \"march\"",
-        );
-        assert_refused(
-            months_or_days(&words("W3dnesd@y#Kettle!")),
-            "Appendix A 8",
-            "\"wednesday\"",
-        );
-        assert_refused(
-            months_or_days(&words("Kettle#Jan-uary!")),
-            "Appendix A 8",
-            "\"january\"",
-        );
+        assert_refused(months_or_days(&words("Kettle#March!x")), "Appendix A 8", "month name \"march\"");
+        assert_refused(months_or_days(&words("W3dnesd@y#Kettle!")), "Appendix A 8", "\"wednesday\"");
+        assert_refused(months_or_days(&words("Kettle#Jan-uary!")), "Appendix A 8", "\"january\"");
         assert_eq!(clauses("Kettle#October!x", &SMITH), vec!["Appendix A 8"]);
     }
 
@@ -1024,13 +883,7 @@ mod tests {
         ] {
             assert_refused(dates(refused), "Appendix A 8", shown);
         }
-        for allowed in [
-            "Kettle#Violin!42",
-            "Kettle#1234!",
-            "Kettle#3102!",
-            "Kettle#4-2!x",
-            "Kettle#9999!",
-        ] {
+        for allowed in ["Kettle#Violin!42", "Kettle#1234!", "Kettle#3102!", "Kettle#4-2!x", "Kettle#9999!"] {
             assert!(dates(allowed).is_none(), "{allowed}");
         }
         assert_eq!(clauses("Kettle#Violin!1985", &SMITH), vec!["Appendix A 8"]);
@@ -1038,67 +891,28 @@ mod tests {
 
     #[test]
     fn names_and_username_are_appendix_a_8() {
-        assert_refused(
-            personal_names(&words("Sm1th#Kettle!"), &SMITH),
-            "Appendix A 8",
-            "your name \"smith\"",
-        );
-        assert_refused(
-            personal_names(&words("Kettle#jsmith!"), &SMITH),
-            "Appendix A 8",
-            "your username \"jsmith\"",
-        );
+        assert_refused(personal_names(&words("Sm1th#Kettle!"), &SMITH), "Appendix A 8", "your name \"smith\"");
+        assert_refused(personal_names(&words("Kettle#jsmith!"), &SMITH), "Appendix A 8", "your username \"jsmith\"");
         assert_eq!(clauses("Kettle#SMITH!x", &SMITH), vec!["Appendix A 8"]);
-        let ian = PasswordContext {
-            username: "iinspector",
-            full_name: "Ian Inspector",
-            organisation: "",
-        };
+        let ian = PasswordContext { username: "iinspector", full_name: "Ian Inspector", organisation: "" };
         // A three-letter name only standing alone.
-        assert_refused(
-            personal_names(&words("Ian#Kettle!42"), &ian),
-            "Appendix A 8",
-            "\"ian\"",
-        );
+        assert_refused(personal_names(&words("Ian#Kettle!42"), &ian), "Appendix A 8", "\"ian\"");
         assert!(personal_names(&words("Christian#Kettle!42"), &ian).is_none());
-        let hyphenated = PasswordContext {
-            username: "x",
-            full_name: "Mary O'Brien-Jones",
-            organisation: "",
-        };
+        let hyphenated = PasswordContext { username: "x", full_name: "Mary O'Brien-Jones", organisation: "" };
         assert!(personal_names(&words("Kettle#Obrien!"), &hyphenated).is_some());
         assert!(personal_names(&words("Kettle#Jones!"), &hyphenated).is_some());
     }
 
     #[test]
     fn initials_are_appendix_a_8() {
-        assert_refused(
-            initials(&words("Kettle#JS!42"), &SMITH),
-            "Appendix A 8",
-            "initials \"js\"",
-        );
-        assert_refused(
-            initials(&words("js1990x!Kettle#"), &SMITH),
-            "Appendix A 8",
-            "\"js\"",
-        );
+        assert_refused(initials(&words("Kettle#JS!42"), &SMITH), "Appendix A 8", "initials \"js\"");
+        assert_refused(initials(&words("js1990x!Kettle#"), &SMITH), "Appendix A 8", "\"js\"");
         assert!(initials(&words("Justice#Kettle!"), &SMITH).is_none());
-        let sue = PasswordContext {
-            username: "x",
-            full_name: "Sue Superintendent",
-            organisation: "",
-        };
-        assert!(
-            initials(&words("Demo-pass-1!"), &sue).is_none(),
-            "\"ss\" inside \"pass\""
-        );
+        let sue = PasswordContext { username: "x", full_name: "Sue Superintendent", organisation: "" };
+        assert!(initials(&words("Demo-pass-1!"), &sue).is_none(), "\"ss\" inside \"pass\"");
         assert!(initials(&words("Kettle#ss!"), &sue).is_some());
         // A single-word name has no initials.
-        let mononym = PasswordContext {
-            username: "x",
-            full_name: "Cher",
-            organisation: "",
-        };
+        let mononym = PasswordContext { username: "x", full_name: "Cher", organisation: "" };
         assert!(initials(&words("C#Kettle!"), &mononym).is_none());
     }
 
@@ -1116,13 +930,7 @@ mod tests {
             assert_refused(vehicle_registrations(refused), "Appendix A 8", shown);
         }
         // Pieces of words and lower-case word-and-number endings are not plates.
-        for allowed in [
-            "Kettle#Violin!42",
-            "Dog123#Kettle!",
-            "Demo-pass-1!",
-            "Kettle#AB1!",
-            "HELLO123#!",
-        ] {
+        for allowed in ["Kettle#Violin!42", "Dog123#Kettle!", "Demo-pass-1!", "Kettle#AB1!", "HELLO123#!"] {
             assert!(vehicle_registrations(allowed).is_none(), "{allowed}");
         }
         assert_eq!(clauses("Kettle#AB12CDE!", &SMITH), vec!["Appendix A 8"]);
@@ -1130,40 +938,16 @@ mod tests {
 
     #[test]
     fn organisation_names_are_appendix_a_8() {
-        assert_refused(
-            organisation(&words("Northshire#99!"), &SMITH),
-            "Appendix A 8",
-            "\"northshire\"",
-        );
+        assert_refused(organisation(&words("Northshire#99!"), &SMITH), "Appendix A 8", "\"northshire\"");
         assert_eq!(
             failures("Northshire#99!", &SMITH),
             vec![organisation(&words("Northshire#99!"), &SMITH).expect("refused")]
         );
-        assert_refused(
-            organisation(&words("N0rth-Shire#99!"), &SMITH),
-            "Appendix A 8",
-            "\"northshire\"",
-        );
-        assert_refused(
-            organisation(&words("Constabulary#1!"), &SMITH),
-            "Appendix A 8",
-            "\"constabulary\"",
-        );
-        assert_refused(
-            organisation(&words("NC#Kettle!42"), &SMITH),
-            "Appendix A 8",
-            "initials \"nc\"",
-        );
-        let psni = PasswordContext {
-            username: "x",
-            full_name: "",
-            organisation: "Police Service of Northern Ireland",
-        };
-        assert_refused(
-            organisation(&words("Kettle#psni!"), &psni),
-            "Appendix A 8",
-            "\"psni\"",
-        );
+        assert_refused(organisation(&words("N0rth-Shire#99!"), &SMITH), "Appendix A 8", "\"northshire\"");
+        assert_refused(organisation(&words("Constabulary#1!"), &SMITH), "Appendix A 8", "\"constabulary\"");
+        assert_refused(organisation(&words("NC#Kettle!42"), &SMITH), "Appendix A 8", "initials \"nc\"");
+        let psni = PasswordContext { username: "x", full_name: "", organisation: "Police Service of Northern Ireland" };
+        assert_refused(organisation(&words("Kettle#psni!"), &psni), "Appendix A 8", "\"psni\"");
         assert!(organisation(&words("Kettle#Violin!42"), &SMITH).is_none());
     }
 
@@ -1171,54 +955,28 @@ mod tests {
     fn failures_come_in_a_stable_order_and_check_returns_the_first() {
         let all = failures("may", &SMITH);
         let reasons: Vec<&str> = all.iter().map(|r| r.clause.as_str()).collect();
-        assert_eq!(
-            reasons,
-            vec!["Appendix A 6", "Appendix A 6", "Appendix A 8"]
-        );
+        assert_eq!(reasons, vec!["Appendix A 6", "Appendix A 6", "Appendix A 8"]);
         assert!(all[2].reason.contains("month name \"may\""));
         assert_eq!(check("may", &SMITH), Err(all[0].clone()));
         // Several findings of one rule are one refusal listing them all.
         let both = months_or_days(&words("March#Sunday!")).expect("refused");
-        assert!(
-            both.reason
-                .contains("\"march\" and the day name \"sunday\""),
-            "{}",
-            both.reason
-        );
+        assert!(both.reason.contains("\"march\" and the day name \"sunday\""), "{}", both.reason);
     }
 
     #[test]
     fn empty_context_checks_nothing_personal() {
-        let empty = PasswordContext {
-            username: "",
-            full_name: "",
-            organisation: "",
-        };
+        let empty = PasswordContext { username: "", full_name: "", organisation: "" };
         assert_eq!(failures("Kettle#Violin!42", &empty), vec![]);
     }
 
     #[test]
     fn rules_name_their_clauses_and_match_the_constants() {
         let rules = rules();
-        assert!(
-            rules
-                .iter()
-                .all(|(clause, text)| clause.starts_with("Appendix A ") && !text.is_empty())
-        );
+        assert!(rules.iter().all(|(clause, text)| clause.starts_with("Appendix A ") && !text.is_empty()));
         assert!(rules[0].1.contains(&MIN_LENGTH.to_string()));
         assert!(rules[1].1.contains(&MIN_NON_ALPHANUMERIC.to_string()));
-        assert!(
-            rules
-                .iter()
-                .any(|(c, t)| *c == CLAUSE_HISTORY && t.contains(&HISTORY_DEPTH.to_string()))
-        );
-        for clause in [
-            "Appendix A 6",
-            "Appendix A 7",
-            "Appendix A 8",
-            "Appendix A 9",
-            "Appendix A 11",
-        ] {
+        assert!(rules.iter().any(|(c, t)| *c == CLAUSE_HISTORY && t.contains(&HISTORY_DEPTH.to_string())));
+        for clause in ["Appendix A 6", "Appendix A 7", "Appendix A 8", "Appendix A 9", "Appendix A 11"] {
             assert!(rules.iter().any(|(c, _)| *c == clause), "{clause}");
         }
     }

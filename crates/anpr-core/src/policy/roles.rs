@@ -69,7 +69,10 @@ pub fn require(role: Role, privilege: Privilege) -> Result<(), Refusal> {
     }
     let holders: Vec<&str> = privilege.roles().iter().map(|r| r.as_str()).collect();
     let reason = if privilege.clause(role) == "9.3.2" {
-        format!("an administrator account may not {}: administration and data use need separate accounts", privilege.describe())
+        format!(
+            "an administrator account may not {}: administration and data use need separate accounts",
+            privilege.describe()
+        )
     } else {
         format!("the {role} role may not {}", privilege.describe())
     };

@@ -20,9 +20,7 @@ pub struct Row {
 
 /// The last entry's sequence number and hash, if any.
 pub async fn head(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>> {
-    Ok(sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(conn)
-        .await?)
+    Ok(sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetch_optional(conn).await?)
 }
 
 pub async fn insert(conn: &mut SqliteConnection, row: &Row) -> Result<()> {

@@ -41,7 +41,12 @@ pub async fn existing(conn: &mut SqliteConnection, read_ids: &[&str]) -> Result<
     Ok(found)
 }
 
-pub async fn insert_many(conn: &mut SqliteConnection, reads: &[NewRead], import_id: i64, entered_at: i64) -> Result<()> {
+pub async fn insert_many(
+    conn: &mut SqliteConnection,
+    reads: &[NewRead],
+    import_id: i64,
+    entered_at: i64,
+) -> Result<()> {
     for chunk in reads.chunks(BATCH) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO reads(read_id, vrm_as_read, vrm, not_read, read_time, camera, latitude, longitude, lane,

@@ -4,10 +4,7 @@ use crate::error::Result;
 use sqlx::SqliteConnection;
 
 pub async fn get(conn: &mut SqliteConnection, key: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-        .bind(key)
-        .fetch_optional(conn)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(conn).await?)
 }
 
 pub async fn set(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {

@@ -75,11 +75,13 @@ async fn add_history(conn: &mut SqliteConnection, user_id: i64, hash: &str, now:
 
 /// The most recent password hashes, newest first (current one included).
 pub async fn recent_hashes(conn: &mut SqliteConnection, user_id: i64, depth: usize) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar("SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY set_at DESC, id DESC LIMIT ?")
-        .bind(user_id)
-        .bind(depth as i64)
-        .fetch_all(conn)
-        .await?)
+    Ok(sqlx::query_scalar(
+        "SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY set_at DESC, id DESC LIMIT ?",
+    )
+    .bind(user_id)
+    .bind(depth as i64)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Hashes of the current passwords of the person's other accounts (same full name), so one
@@ -92,14 +94,22 @@ pub async fn other_accounts_hashes(conn: &mut SqliteConnection, user_id: i64, fu
         .await?)
 }
 
-pub async fn set_password(conn: &mut SqliteConnection, user_id: i64, hash: &str, must_change: bool, now: i64) -> Result<()> {
-    sqlx::query("UPDATE users SET password_hash = ?, password_set_at = ?, must_change = ?, failed_attempts = 0 WHERE id = ?")
-        .bind(hash)
-        .bind(now)
-        .bind(must_change)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+pub async fn set_password(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    hash: &str,
+    must_change: bool,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET password_hash = ?, password_set_at = ?, must_change = ?, failed_attempts = 0 WHERE id = ?",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(must_change)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
     add_history(conn, user_id, hash, now).await
 }
 
@@ -132,13 +142,15 @@ pub async fn set_locked(conn: &mut SqliteConnection, user_id: i64, locked: bool)
 
 /// Suspends or reactivates. Reactivating counts as use, so the 90 days start again.
 pub async fn set_suspended(conn: &mut SqliteConnection, user_id: i64, suspended: bool, now: i64) -> Result<()> {
-    sqlx::query("UPDATE users SET suspended = ?, last_login_at = CASE WHEN ? THEN last_login_at ELSE ? END WHERE id = ?")
-        .bind(suspended)
-        .bind(suspended)
-        .bind(now)
-        .bind(user_id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET suspended = ?, last_login_at = CASE WHEN ? THEN last_login_at ELSE ? END WHERE id = ?",
+    )
+    .bind(suspended)
+    .bind(suspended)
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

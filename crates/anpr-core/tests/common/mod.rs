@@ -47,8 +47,10 @@ impl Store {
     }
 }
 
-pub const CAMERAS_HEADER: &str = "camera_id,name,system_type,latitude,longitude,general_area,postcode,road,controller,restricted,lanes,has_imagery";
-pub const READS_HEADER: &str = "read_id,vrm,read_time,camera_id,latitude,longitude,lane,direction,confidence,plate_image,overview_image";
+pub const CAMERAS_HEADER: &str =
+    "camera_id,name,system_type,latitude,longitude,general_area,postcode,road,controller,restricted,lanes,has_imagery";
+pub const READS_HEADER: &str =
+    "read_id,vrm,read_time,camera_id,latitude,longitude,lane,direction,confidence,plate_image,overview_image";
 
 /// A bundle folder being written.
 pub struct Bundle {
