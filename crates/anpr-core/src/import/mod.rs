@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const FORMAT: &str = "anpr-bundle/1";
@@ -45,7 +46,7 @@ struct Manifest {
 struct Prepared {
     files: BundleFiles,
     source: Option<String>,
-    reads: Vec<u8>,
+    reads: Arc<[u8]>,
     cameras: Option<Vec<u8>>,
     /// Path -> SHA-256 of every file the import reads, for the bundle hash.
     hashed: BTreeMap<String, String>,
@@ -130,7 +131,7 @@ fn prepare(dir: &Path, progress: Progress) -> Result<Prepared> {
         }
         None => None,
     };
-    Ok(Prepared { files, source, reads, cameras, hashed })
+    Ok(Prepared { files, source, reads: reads.into(), cameras, hashed })
 }
 
 fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
@@ -161,6 +162,29 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
             items.chunks(size).map(|chunk| scope.spawn(|| chunk.iter().map(&f).collect::<Vec<_>>())).collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     })
+}
+
+/// A reads.csv line number and its row, or why it is rejected.
+type Parsed = (u64, std::result::Result<rows::ReadRow, String>);
+
+/// Parses reads.csv into batches for the writer; stops early if the writer has gone.
+fn parse_reads(bytes: &[u8], fields: rows::ReadFields, sender: tokio::sync::mpsc::Sender<Vec<Parsed>>) {
+    let mut batch = Vec::with_capacity(store::reads::BATCH);
+    for record in csv_reader(bytes).records() {
+        batch.push(match record {
+            Ok(r) => (r.position().map_or(0, |p| p.line()), rows::read(&fields, &r)),
+            Err(e) => (e.position().map_or(0, |p| p.line()), Err(format!("unreadable CSV row: {e}"))),
+        });
+        if batch.len() == store::reads::BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(store::reads::BATCH));
+            if sender.blocking_send(full).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.blocking_send(batch);
+    }
 }
 
 /// An image file read and hashed, and, when new to the store, verified and stored.
@@ -223,44 +247,35 @@ impl Run<'_> {
         progress: Progress<'_>,
         cancel: &AtomicBool,
     ) -> Result<()> {
-        let bytes = &self.prepared.reads;
+        let bytes = Arc::clone(&self.prepared.reads);
         let total = bytes.iter().filter(|&&b| b == b'\n').count().saturating_sub(1) as u64;
-        let columns = check_header(bytes, READS, rows::READ_COLUMNS, rows::READ_REQUIRED)?;
+        let columns = check_header(&bytes, READS, rows::READ_COLUMNS, rows::READ_REQUIRED)?;
         if !columns.unknown.is_empty() {
             self.summary.warnings.push(format!("reads.csv: unknown column(s) ignored: {}", columns.unknown.join(", ")));
         }
-        let mut reader = csv_reader(bytes);
-        let mut batch = Vec::with_capacity(store::reads::BATCH);
+        // Parsing runs on its own thread, a few batches ahead, while this one writes: the two
+        // halves of an import overlap instead of taking turns.
+        let (sender, mut batches) = tokio::sync::mpsc::channel(4);
+        let fields = rows::ReadFields::new(&columns);
+        let parser = std::thread::spawn(move || parse_reads(&bytes, fields, sender));
         let mut done = 0u64;
-        let mut records = reader.records();
-        loop {
-            let next = records.next();
-            let finished = next.is_none();
-            if let Some(record) = next {
+        while let Some(batch) = batches.recv().await {
+            let mut good = Vec::with_capacity(batch.len());
+            for (line, parsed) in batch {
                 done += 1;
-                match record {
-                    Ok(r) => {
-                        let line = r.position().map_or(0, |p| p.line());
-                        match rows::read(&columns, &r) {
-                            Ok(row) => batch.push((line, row)),
-                            Err(reason) => self.reject(line, reason),
-                        }
-                    }
-                    Err(e) => self.reject(e.position().map_or(0, |p| p.line()), format!("unreadable CSV row: {e}")),
-                }
-                if batch.len() < store::reads::BATCH {
-                    continue;
+                match parsed {
+                    Ok(row) => good.push((line, row)),
+                    Err(reason) => self.reject(line, reason),
                 }
             }
-            self.import_batch(tx, std::mem::take(&mut batch)).await?;
+            self.import_batch(tx, good).await?;
             progress(ImportProgress { stage: ImportStage::Reads, done, total: total.max(done) });
             if cancel.load(Ordering::Relaxed) {
                 return Err(Error::Cancelled);
             }
-            if finished {
-                return Ok(());
-            }
         }
+        parser.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        Ok(())
     }
 
     fn reject(&mut self, line: u64, reason: String) {

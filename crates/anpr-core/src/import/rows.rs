@@ -148,31 +148,77 @@ pub struct ReadRow {
     pub overview_image: Option<String>,
 }
 
-pub fn read(columns: &Columns, record: &StringRecord) -> Result<ReadRow, String> {
-    let read_id = columns.required(record, "read_id")?.to_owned();
+/// Field positions of reads.csv, resolved once from its header: reads are the hot path of a
+/// million-row import, so no per-field name lookup.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadFields {
+    read_id: Option<usize>,
+    vrm: Option<usize>,
+    read_time: Option<usize>,
+    camera_id: Option<usize>,
+    latitude: Option<usize>,
+    longitude: Option<usize>,
+    lane: Option<usize>,
+    direction: Option<usize>,
+    confidence: Option<usize>,
+    plate_image: Option<usize>,
+    overview_image: Option<usize>,
+}
+
+impl ReadFields {
+    pub fn new(columns: &Columns) -> Self {
+        let at = |c: &str| columns.index.get(c).copied();
+        Self {
+            read_id: at("read_id"),
+            vrm: at("vrm"),
+            read_time: at("read_time"),
+            camera_id: at("camera_id"),
+            latitude: at("latitude"),
+            longitude: at("longitude"),
+            lane: at("lane"),
+            direction: at("direction"),
+            confidence: at("confidence"),
+            plate_image: at("plate_image"),
+            overview_image: at("overview_image"),
+        }
+    }
+}
+
+/// The trimmed field at `at`, `None` when the column is absent or the field empty.
+fn field(record: &StringRecord, at: Option<usize>) -> Option<&str> {
+    let value = record.get(at?)?.trim();
+    (!value.is_empty()).then_some(value)
+}
+
+fn required<'r>(record: &'r StringRecord, at: Option<usize>, column: &str) -> Result<&'r str, String> {
+    field(record, at).ok_or_else(|| format!("{column} is missing"))
+}
+
+pub fn read(f: &ReadFields, record: &StringRecord) -> Result<ReadRow, String> {
+    let read_id = required(record, f.read_id, "read_id")?.to_owned();
     // The vrm column must exist (checked with the header); an empty field means "not read".
-    let raw = columns.get(record, "vrm").unwrap_or("");
+    let raw = field(record, f.vrm).unwrap_or("");
     let vrm = crate::vrm::normalise(raw);
     let vrm_as_read = if vrm.is_some() { raw.to_owned() } else { String::new() };
-    let time = columns.required(record, "read_time")?;
+    let time = required(record, f.read_time, "read_time")?;
     let read_time = chrono::DateTime::parse_from_rfc3339(time)
         .map_err(|_| format!("read_time is not an RFC 3339 time with offset: {time:?}"))?;
-    let lane = parse::<i64>(columns.get(record, "lane"), "lane", "a whole number")?;
+    let lane = parse::<i64>(field(record, f.lane), "lane", "a whole number")?;
     if lane.is_some_and(|l| l < 1) {
         return Err("lane must be 1 or more".into());
     }
-    let direction = match columns.get(record, "direction").map(str::to_ascii_lowercase).as_deref() {
+    let direction = match field(record, f.direction) {
         None => None,
-        Some("towards") => Some("towards"),
-        Some("away") => Some("away"),
+        Some(d) if d.eq_ignore_ascii_case("towards") => Some("towards"),
+        Some(d) if d.eq_ignore_ascii_case("away") => Some("away"),
         Some(other) => return Err(format!("direction must be towards or away, not {other:?}")),
     };
-    let confidence = parse::<f64>(columns.get(record, "confidence"), "confidence", "a number")?;
+    let confidence = parse::<f64>(field(record, f.confidence), "confidence", "a number")?;
     if confidence.is_some_and(|c| !(0.0..=100.0).contains(&c)) {
         return Err("confidence must be between 0 and 100".into());
     }
-    let latitude = coordinate(columns.get(record, "latitude"), "latitude", 90.0)?;
-    let longitude = coordinate(columns.get(record, "longitude"), "longitude", 180.0)?;
+    let latitude = coordinate(field(record, f.latitude), "latitude", 90.0)?;
+    let longitude = coordinate(field(record, f.longitude), "longitude", 180.0)?;
     if latitude.is_some() != longitude.is_some() {
         return Err("latitude and longitude must be given together".into());
     }
@@ -181,13 +227,13 @@ pub fn read(columns: &Columns, record: &StringRecord) -> Result<ReadRow, String>
         vrm_as_read,
         read_id,
         read_time_ms: read_time.timestamp_millis(),
-        camera_id: columns.required(record, "camera_id")?.to_owned(),
+        camera_id: required(record, f.camera_id, "camera_id")?.to_owned(),
         latitude,
         longitude,
         lane,
         direction,
         confidence,
-        plate_image: columns.get(record, "plate_image").map(str::to_owned),
-        overview_image: columns.get(record, "overview_image").map(str::to_owned),
+        plate_image: field(record, f.plate_image).map(str::to_owned),
+        overview_image: field(record, f.overview_image).map(str::to_owned),
     })
 }
