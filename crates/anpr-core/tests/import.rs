@@ -79,6 +79,14 @@ async fn good_rows_are_imported_with_images_hashes_and_provenance() {
     .await
     .unwrap();
     assert_eq!(bundle_sha, summary.bundle_sha256);
+    // A first import is a bulk load that rebuilds the secondary indexes: they are all back.
+    let indexes: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reads' AND name IN ('reads_vrm_time', 'reads_time', 'reads_camera_time')",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(indexes, 3);
     assert_eq!(bundle_sha.len(), 64);
 }
 

@@ -255,6 +255,11 @@ impl Run<'_> {
         }
         // Parsing runs on its own thread, a few batches ahead, while this one writes: the two
         // halves of an import overlap instead of taking turns.
+        // A bundle larger than the store is a bulk load: build the secondary indexes once at
+        // the end rather than row by row.
+        let bulk = total as i64 > store::reads::max_id(tx).await?;
+        let indexes = if bulk { store::reads::secondary_indexes(tx).await? } else { Vec::new() };
+        store::reads::drop_indexes(tx, &indexes).await?;
         let (sender, mut batches) = tokio::sync::mpsc::channel(4);
         let fields = rows::ReadFields::new(&columns);
         let parser = std::thread::spawn(move || parse_reads(&bytes, fields, sender));
@@ -275,7 +280,8 @@ impl Run<'_> {
             }
         }
         parser.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        Ok(())
+        progress(ImportProgress { stage: ImportStage::Committing, done: 0, total: 1 });
+        store::reads::restore_indexes(tx, &indexes).await
     }
 
     fn reject(&mut self, line: u64, reason: String) {
@@ -284,7 +290,13 @@ impl Run<'_> {
     }
 
     async fn import_batch(&mut self, tx: &mut SqliteConnection, batch: Vec<(u64, rows::ReadRow)>) -> Result<()> {
-        let ids: Vec<&str> = batch.iter().map(|(_, r)| r.read_id.as_str()).collect();
+        // Reads already stored are found before their images are checked, to spare that work;
+        // reads without images are left to the insert's ON CONFLICT, which counts them anyway.
+        let ids: Vec<&str> = batch
+            .iter()
+            .filter(|(_, r)| r.plate_image.is_some() || r.overview_image.is_some())
+            .map(|(_, r)| r.read_id.as_str())
+            .collect();
         let stored = store::reads::existing(tx, &ids).await?;
         let mut fresh = Vec::with_capacity(batch.len());
         for (line, row) in batch {
@@ -324,8 +336,10 @@ impl Run<'_> {
                 overview_image,
             });
         }
-        self.summary.reads_accepted += reads.len() as u64;
-        store::reads::insert_many(tx, &reads, self.import_id, self.now).await
+        let inserted = store::reads::insert_many(tx, &reads, self.import_id, self.now).await?;
+        self.summary.reads_accepted += inserted;
+        self.summary.reads_duplicate += reads.len() as u64 - inserted;
+        Ok(())
     }
 
     /// The stored image for a read's column, counting it, or the reported reason it was refused.
