@@ -170,3 +170,146 @@ pub struct AuditVerification {
     pub first_broken: Option<i64>,
     pub reason: Option<String>,
 }
+
+/// The one error type that crosses to the UI: it switches on `code`, never parses `message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable code: `refused`, `authentication_failed`, `account_locked`, `account_suspended`,
+    /// `password_change_required`, `bundle_refused`, `not_found`, `invalid`, `not_logged_in`,
+    /// `cancelled`, `database`, `io`, ...
+    pub code: String,
+    /// For the user, as it is.
+    pub message: String,
+    /// The NASPLE clause of a refusal.
+    pub clause: Option<String>,
+    /// What would make a refused action allowed.
+    pub needs: Option<String>,
+    /// Login attempts left before the account locks, after a wrong password.
+    pub remaining_attempts: Option<u32>,
+    /// Files at fault when a bundle is refused whole.
+    pub files: Vec<String>,
+}
+
+/// Who is logged in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub rank: Rank,
+    /// What this role may do, in the user's words (for the home screen's "what next").
+    pub can: Vec<String>,
+}
+
+/// A past import, for provenance and the home screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub bundle: String,
+    pub bundle_sha256: String,
+    /// The account that imported it.
+    pub by: String,
+    /// UK local time, for display.
+    pub finished_uk: String,
+    pub reads_accepted: u64,
+    pub reads_duplicate: u64,
+    pub reads_rejected: u64,
+    pub images_stored: u64,
+    pub images_rejected: u64,
+}
+
+/// How much data is due for deletion (the retention run itself comes with its own issue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionStatus {
+    /// Reads captured more than 12 months ago (9.5.1).
+    pub older_than_12_months: u64,
+    /// Reads entered on this workstation more than 7 days ago (9.8).
+    pub entered_over_7_days_ago: u64,
+    pub summary: String,
+}
+
+/// The home screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub user: SessionInfo,
+    /// Reads this user may see (restricted cameras' reads excluded unless granted).
+    pub reads: u64,
+    pub not_read: u64,
+    pub cameras: u64,
+    /// UK local time of the oldest and newest visible read.
+    pub first_read_uk: Option<String>,
+    pub last_read_uk: Option<String>,
+    pub recent_imports: Vec<ImportRecord>,
+    pub retention: RetentionStatus,
+}
+
+/// One read as a table row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadSummary {
+    pub id: i64,
+    pub read_id: String,
+    /// As read; empty when not read.
+    pub vrm: String,
+    pub not_read: bool,
+    /// RFC 3339 UTC.
+    pub read_time: String,
+    /// UK local time with daylight saving applied (7.4.3), e.g. `24/11/2026 06:59:12 GMT`.
+    pub read_time_uk: String,
+    pub camera_id: String,
+    pub camera_name: String,
+    /// Disclosure level 1 (9.4.3.3).
+    pub general_area: String,
+    pub lane: Option<i64>,
+    pub direction: Option<String>,
+    pub confidence: Option<f64>,
+    pub plate_image: Option<String>,
+    pub overview_image: Option<String>,
+}
+
+/// A page of reads, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadPage {
+    pub offset: u64,
+    /// All reads this user may see.
+    pub total: u64,
+    pub reads: Vec<ReadSummary>,
+}
+
+/// An image record: the original's hash and size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageInfo {
+    pub sha256: String,
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+}
+
+/// One read in full, with its images and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadDetail {
+    pub read: ReadSummary,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub plate: Option<ImageInfo>,
+    /// `None`: "no overview image recorded" (7.4.5).
+    pub overview: Option<ImageInfo>,
+    pub provenance: ImportRecord,
+}
+
+/// An account as an administrator creates it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub rank: Rank,
+    pub temporary_password: String,
+}
+
+/// An Appendix A rule for the change-password form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordRule {
+    pub clause: String,
+    pub text: String,
+}
