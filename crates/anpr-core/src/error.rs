@@ -86,3 +86,21 @@ impl Error {
         }
     }
 }
+
+impl From<&Error> for anpr_types::ApiError {
+    fn from(e: &Error) -> Self {
+        let (clause, needs) = match e {
+            Error::Refused(r) => (Some(r.clause.clone()), r.needs.clone()),
+            _ => (None, None),
+        };
+        let remaining_attempts = match e {
+            Error::Authentication(AuthFailure::WrongPassword { remaining }) => Some(*remaining),
+            _ => None,
+        };
+        let files = match e {
+            Error::BundleRefused { files, .. } => files.clone(),
+            _ => Vec::new(),
+        };
+        anpr_types::ApiError { code: e.code().to_owned(), message: e.to_string(), clause, needs, remaining_attempts, files }
+    }
+}

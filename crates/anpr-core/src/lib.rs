@@ -11,10 +11,12 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod import;
+mod reads;
 pub mod policy;
 mod session;
 pub mod setup;
 pub mod store;
+pub mod time;
 pub mod vrm;
 
 pub use anpr_types as types;

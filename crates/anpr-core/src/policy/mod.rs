@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod password;
+pub mod restricted;
 pub mod roles;
 
 use std::fmt;

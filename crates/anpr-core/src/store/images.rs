@@ -73,3 +73,32 @@ pub async fn ids_of(conn: &mut SqliteConnection, shas: &[&str]) -> Result<HashMa
     }
     Ok(found)
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ImageRow {
+    pub id: i64,
+    pub sha256: String,
+    pub kind: String,
+    pub format: String,
+    pub bytes: i64,
+    pub width: i64,
+    pub height: i64,
+    pub derived_from: Option<i64>,
+}
+
+pub async fn by_sha(conn: &mut SqliteConnection, sha256: &str) -> Result<Option<ImageRow>> {
+    Ok(sqlx::query_as("SELECT id, sha256, kind, format, bytes, width, height, derived_from FROM images WHERE sha256 = ?")
+        .bind(sha256)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The derived thumbnail of an image, if one was made.
+pub async fn thumbnail_of(conn: &mut SqliteConnection, image: i64) -> Result<Option<ImageRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, sha256, kind, format, bytes, width, height, derived_from FROM images WHERE derived_from = ? AND kind = 'thumbnail'",
+    )
+    .bind(image)
+    .fetch_optional(conn)
+    .await?)
+}

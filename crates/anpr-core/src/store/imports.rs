@@ -47,3 +47,30 @@ pub async fn finish(conn: &mut SqliteConnection, id: i64, s: &ImportSummary, fin
     .await?;
     Ok(())
 }
+
+/// An import record with the importing account's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ImportView {
+    pub id: i64,
+    pub bundle_path: String,
+    pub bundle_sha256: String,
+    pub username: String,
+    pub finished_at: i64,
+    pub reads_accepted: i64,
+    pub reads_duplicate: i64,
+    pub reads_rejected: i64,
+    pub images_stored: i64,
+    pub images_rejected: i64,
+}
+
+const SELECT_VIEW: &str = "SELECT i.id, i.bundle_path, i.bundle_sha256, u.username, i.finished_at, i.reads_accepted,
+        i.reads_duplicate, i.reads_rejected, i.images_stored, i.images_rejected
+    FROM imports i JOIN users u ON u.id = i.user_id";
+
+pub async fn recent(conn: &mut SqliteConnection, limit: i64) -> Result<Vec<ImportView>> {
+    Ok(sqlx::query_as(&format!("{SELECT_VIEW} ORDER BY i.id DESC LIMIT ?")).bind(limit).fetch_all(conn).await?)
+}
+
+pub async fn view(conn: &mut SqliteConnection, id: i64) -> Result<Option<ImportView>> {
+    Ok(sqlx::query_as(&format!("{SELECT_VIEW} WHERE i.id = ?")).bind(id).fetch_optional(conn).await?)
+}

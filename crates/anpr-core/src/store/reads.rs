@@ -1,6 +1,7 @@
 //! SQL of the reads table.
 
 use crate::error::Result;
+use crate::policy::restricted::Visibility;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::collections::HashSet;
 
@@ -112,4 +113,101 @@ pub async fn restore_indexes(conn: &mut SqliteConnection, indexes: &[(String, St
         sqlx::query(sql).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// A read joined with its camera and image hashes, as the faces show it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReadView {
+    pub id: i64,
+    pub read_id: String,
+    pub vrm_as_read: String,
+    pub not_read: bool,
+    pub read_time: i64,
+    pub camera_id: String,
+    pub camera_name: String,
+    pub general_area: String,
+    pub lane: Option<i64>,
+    pub direction: Option<String>,
+    pub confidence: Option<f64>,
+    pub plate_sha: Option<String>,
+    pub overview_sha: Option<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub import_id: i64,
+}
+
+const SELECT_VIEW: &str = "SELECT r.id, r.read_id, r.vrm_as_read, r.not_read, r.read_time, c.camera_id,
+        c.name AS camera_name, c.general_area, r.lane, r.direction, r.confidence, p.sha256 AS plate_sha,
+        o.sha256 AS overview_sha, r.latitude, r.longitude, r.import_id
+    FROM reads r JOIN cameras c ON c.id = r.camera
+    LEFT JOIN images p ON p.id = r.plate_image LEFT JOIN images o ON o.id = r.overview_image";
+
+/// The restricted-camera rule (8.8) as SQL over `c` (cameras): the granted ids are bound as a
+/// JSON array, never spliced into the text.
+const VISIBLE: &str = "(c.restricted = 0 OR c.id IN (SELECT value FROM json_each(?)))";
+
+fn granted(visibility: &Visibility) -> String {
+    serde_json::to_string(&visibility.granted_cameras).unwrap_or_else(|_| "[]".into())
+}
+
+/// Newest visible reads first.
+pub async fn browse(conn: &mut SqliteConnection, visibility: &Visibility, offset: i64, limit: i64) -> Result<Vec<ReadView>> {
+    Ok(sqlx::query_as(&format!("{SELECT_VIEW} WHERE {VISIBLE} ORDER BY r.read_time DESC, r.id DESC LIMIT ? OFFSET ?"))
+        .bind(granted(visibility))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// One read, if it exists and is visible.
+pub async fn view(conn: &mut SqliteConnection, visibility: &Visibility, id: i64) -> Result<Option<ReadView>> {
+    Ok(sqlx::query_as(&format!("{SELECT_VIEW} WHERE r.id = ? AND {VISIBLE}"))
+        .bind(id)
+        .bind(granted(visibility))
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Visible reads: count, not-read count, oldest and newest time.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Totals {
+    pub reads: i64,
+    pub not_read: i64,
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+}
+
+pub async fn totals(conn: &mut SqliteConnection, visibility: &Visibility) -> Result<Totals> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT count(*) AS reads, coalesce(sum(r.not_read), 0) AS not_read, min(r.read_time) AS first,
+                max(r.read_time) AS last
+         FROM reads r JOIN cameras c ON c.id = r.camera WHERE {VISIBLE}"
+    ))
+    .bind(granted(visibility))
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Whether a visible read shows the image (or, for a thumbnail, the image it derives from).
+pub async fn image_visible(conn: &mut SqliteConnection, visibility: &Visibility, image: i64) -> Result<bool> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM reads r JOIN cameras c ON c.id = r.camera WHERE r.plate_image = ?1 AND {VISIBLE})
+             OR EXISTS (SELECT 1 FROM reads r JOIN cameras c ON c.id = r.camera WHERE r.overview_image = ?1 AND {VISIBLE})"
+    ))
+    .bind(image)
+    .bind(granted(visibility))
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Reads captured before `time_ms`, and reads entered before `entered_ms` (retention status).
+pub async fn due_for_retention(conn: &mut SqliteConnection, time_ms: i64, entered_ms: i64) -> Result<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT count(*) FROM reads WHERE read_time < ?), (SELECT count(*) FROM reads WHERE entered_at < ?)",
+    )
+    .bind(time_ms)
+    .bind(entered_ms)
+    .fetch_one(conn)
+    .await?)
 }

@@ -1,0 +1,174 @@
+//! Looking at reads: the home screen's overview, the read browser, a read's detail and its
+//! images. Restricted cameras' reads never leave the core for an actor not granted them (8.8).
+
+use crate::audit::Outcome;
+use crate::error::{Error, Result};
+use crate::policy::restricted::Visibility;
+use crate::policy::roles::{self, Privilege};
+use crate::session::Session;
+use crate::store::{self, imports::ImportView, reads::ReadView};
+use anpr_types::{ImageInfo, ImportRecord, Overview, ReadDetail, ReadPage, ReadSummary, RetentionStatus, SessionInfo};
+use chrono::{Duration, SecondsFormat};
+use serde_json::json;
+
+/// Most reads one page may hold.
+pub const MAX_PAGE: u64 = 500;
+
+fn summary(v: ReadView) -> ReadSummary {
+    let time = store::from_ms(v.read_time);
+    ReadSummary {
+        id: v.id,
+        read_id: v.read_id,
+        vrm: v.vrm_as_read,
+        not_read: v.not_read,
+        read_time: time.to_rfc3339_opts(SecondsFormat::Millis, true),
+        read_time_uk: crate::time::uk(time),
+        camera_id: v.camera_id,
+        camera_name: v.camera_name,
+        general_area: v.general_area,
+        lane: v.lane,
+        direction: v.direction,
+        confidence: v.confidence,
+        plate_image: v.plate_sha,
+        overview_image: v.overview_sha,
+    }
+}
+
+fn import_record(v: ImportView) -> ImportRecord {
+    ImportRecord {
+        id: v.id,
+        bundle: v.bundle_path,
+        bundle_sha256: v.bundle_sha256,
+        by: v.username,
+        finished_uk: crate::time::uk(store::from_ms(v.finished_at)),
+        reads_accepted: v.reads_accepted as u64,
+        reads_duplicate: v.reads_duplicate as u64,
+        reads_rejected: v.reads_rejected as u64,
+        images_stored: v.images_stored as u64,
+        images_rejected: v.images_rejected as u64,
+    }
+}
+
+impl Session {
+    /// Restricted cameras this actor is granted (8.8). Grants arrive with restricted-access
+    /// administration; until then none.
+    fn visibility(&self) -> Visibility {
+        Visibility::default()
+    }
+
+    pub fn info(&self) -> SessionInfo {
+        let actor = self.actor();
+        let can = [
+            (Privilege::Search, "search and browse ANPR reads"),
+            (Privilege::Import, "import read bundles"),
+            (Privilege::Export, "export data"),
+            (Privilege::Disclose, "prepare evidence bundles and record disclosures"),
+            (Privilege::Evaluate, "evaluate camera capture and read rates"),
+            (Privilege::Administer, "administer accounts"),
+            (Privilege::Audit, "verify and export the audit trail"),
+        ]
+        .into_iter()
+        .filter(|(p, _)| roles::allows(actor.role, *p))
+        .map(|(_, text)| text.to_owned())
+        .collect();
+        SessionInfo { username: actor.username.clone(), full_name: actor.full_name.clone(), role: actor.role, rank: actor.rank, can }
+    }
+
+    /// The home screen: what this actor may see, recent imports, retention status.
+    pub async fn overview(&self) -> Result<Overview> {
+        let mut conn = self.workstation().pool().acquire().await?;
+        let sees_data = roles::allows(self.actor().role, Privilege::Search);
+        let totals = if sees_data { Some(store::reads::totals(&mut conn, &self.visibility()).await?) } else { None };
+        let cameras = store::cameras::count(&mut conn).await?;
+        let recent = store::imports::recent(&mut conn, 5).await?;
+        let now = self.now();
+        let (old, entered) = store::reads::due_for_retention(
+            &mut conn,
+            store::to_ms(now - Duration::days(365)),
+            store::to_ms(now - Duration::days(7)),
+        )
+        .await?;
+        let uk = |ms: Option<i64>| ms.map(|t| crate::time::uk(store::from_ms(t)));
+        Ok(Overview {
+            user: self.info(),
+            reads: totals.map_or(0, |t| t.reads as u64),
+            not_read: totals.map_or(0, |t| t.not_read as u64),
+            cameras: cameras as u64,
+            first_read_uk: uk(totals.and_then(|t| t.first)),
+            last_read_uk: uk(totals.and_then(|t| t.last)),
+            recent_imports: recent.into_iter().map(import_record).collect(),
+            retention: RetentionStatus {
+                older_than_12_months: old as u64,
+                entered_over_7_days_ago: entered as u64,
+                summary: format!(
+                    "{old} read(s) captured over 12 months ago (NASPLE 9.5.1) and {entered} entered over 7 days ago \
+                     (9.8) are due for deletion unless retained under CPIA or MOPI"
+                ),
+            },
+        })
+    }
+
+    /// Newest reads first, a page at a time. Opening the browser (offset 0) is audited; the
+    /// pages fetched while scrolling are part of that same access.
+    pub async fn browse_reads(&self, offset: u64, limit: u64) -> Result<ReadPage> {
+        self.authorise(Privilege::Search, "reads.browse", "reads").await?;
+        let visibility = self.visibility();
+        let mut conn = self.workstation().pool().acquire().await?;
+        let reads = store::reads::browse(&mut conn, &visibility, offset as i64, limit.min(MAX_PAGE) as i64).await?;
+        let total = store::reads::totals(&mut conn, &visibility).await?.reads as u64;
+        drop(conn);
+        if offset == 0 {
+            let mut tx = store::begin_write(self.workstation().pool()).await?;
+            self.audit(&mut tx, "reads.browse", "reads", Outcome::Success, json!({ "total": total })).await?;
+            tx.commit().await?;
+        }
+        Ok(ReadPage { offset, total, reads: reads.into_iter().map(summary).collect() })
+    }
+
+    /// One read with its images and provenance; audited.
+    pub async fn read_detail(&self, id: i64) -> Result<ReadDetail> {
+        let object = format!("read {id}");
+        self.authorise(Privilege::Search, "read.view", &object).await?;
+        let mut conn = self.workstation().pool().acquire().await?;
+        let view = store::reads::view(&mut conn, &self.visibility(), id).await?;
+        // A restricted read is "not found" to the ungranted: its existence is not disclosed.
+        let view = view.ok_or_else(|| Error::NotFound(format!("no read {id}")))?;
+        let image = async |conn: &mut sqlx::SqliteConnection, sha: &Option<String>| -> Result<Option<ImageInfo>> {
+            let Some(sha) = sha else { return Ok(None) };
+            Ok(store::images::by_sha(conn, sha).await?.map(|i| ImageInfo {
+                sha256: i.sha256,
+                format: i.format,
+                width: i.width as u32,
+                height: i.height as u32,
+                bytes: i.bytes as u64,
+            }))
+        };
+        let plate = image(&mut conn, &view.plate_sha).await?;
+        let overview = image(&mut conn, &view.overview_sha).await?;
+        let provenance = store::imports::view(&mut conn, view.import_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("import {} of read {id}", view.import_id)))?;
+        drop(conn);
+        let mut tx = store::begin_write(self.workstation().pool()).await?;
+        self.audit(&mut tx, "read.view", &object, Outcome::Success, json!({ "read_id": view.read_id })).await?;
+        tx.commit().await?;
+        let (latitude, longitude) = (view.latitude, view.longitude);
+        Ok(ReadDetail { read: summary(view), latitude, longitude, plate, overview, provenance: import_record(provenance) })
+    }
+
+    /// An image's bytes (verified against its hash) and MIME type, when this actor may see a
+    /// read showing it; with `thumbnail`, the derived thumbnail of an overview image. Not
+    /// audited per image: the browse or detail view that shows it is.
+    pub async fn image(&self, sha256: &str, thumbnail: bool) -> Result<(Vec<u8>, &'static str)> {
+        roles::require(self.actor().role, Privilege::Search).map_err(Error::Refused)?;
+        let mut conn = self.workstation().pool().acquire().await?;
+        let not_found = || Error::NotFound(format!("no image {sha256}"));
+        let original = store::images::by_sha(&mut conn, sha256).await?.filter(|i| i.kind != "thumbnail").ok_or_else(not_found)?;
+        if !store::reads::image_visible(&mut conn, &self.visibility(), original.id).await? {
+            return Err(not_found());
+        }
+        let served = if thumbnail { store::images::thumbnail_of(&mut conn, original.id).await?.ok_or_else(not_found)? } else { original };
+        let bytes = self.workstation().blobs().get(&served.sha256)?;
+        Ok((bytes, if served.format == "png" { "image/png" } else { "image/jpeg" }))
+    }
+}
