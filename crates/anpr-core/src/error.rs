@@ -101,6 +101,13 @@ impl From<&Error> for anpr_types::ApiError {
             Error::BundleRefused { files, .. } => files.clone(),
             _ => Vec::new(),
         };
-        anpr_types::ApiError { code: e.code().to_owned(), message: e.to_string(), clause, needs, remaining_attempts, files }
+        anpr_types::ApiError {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+            clause,
+            needs,
+            remaining_attempts,
+            files,
+        }
     }
 }

@@ -71,7 +71,13 @@ impl Session {
         .filter(|(p, _)| roles::allows(actor.role, *p))
         .map(|(_, text)| text.to_owned())
         .collect();
-        SessionInfo { username: actor.username.clone(), full_name: actor.full_name.clone(), role: actor.role, rank: actor.rank, can }
+        SessionInfo {
+            username: actor.username.clone(),
+            full_name: actor.full_name.clone(),
+            role: actor.role,
+            rank: actor.rank,
+            can,
+        }
     }
 
     /// The home screen: what this actor may see, recent imports, retention status.
@@ -153,7 +159,14 @@ impl Session {
         self.audit(&mut tx, "read.view", &object, Outcome::Success, json!({ "read_id": view.read_id })).await?;
         tx.commit().await?;
         let (latitude, longitude) = (view.latitude, view.longitude);
-        Ok(ReadDetail { read: summary(view), latitude, longitude, plate, overview, provenance: import_record(provenance) })
+        Ok(ReadDetail {
+            read: summary(view),
+            latitude,
+            longitude,
+            plate,
+            overview,
+            provenance: import_record(provenance),
+        })
     }
 
     /// An image's bytes (verified against its hash) and MIME type, when this actor may see a
@@ -163,11 +176,16 @@ impl Session {
         roles::require(self.actor().role, Privilege::Search).map_err(Error::Refused)?;
         let mut conn = self.workstation().pool().acquire().await?;
         let not_found = || Error::NotFound(format!("no image {sha256}"));
-        let original = store::images::by_sha(&mut conn, sha256).await?.filter(|i| i.kind != "thumbnail").ok_or_else(not_found)?;
+        let original =
+            store::images::by_sha(&mut conn, sha256).await?.filter(|i| i.kind != "thumbnail").ok_or_else(not_found)?;
         if !store::reads::image_visible(&mut conn, &self.visibility(), original.id).await? {
             return Err(not_found());
         }
-        let served = if thumbnail { store::images::thumbnail_of(&mut conn, original.id).await?.ok_or_else(not_found)? } else { original };
+        let served = if thumbnail {
+            store::images::thumbnail_of(&mut conn, original.id).await?.ok_or_else(not_found)?
+        } else {
+            original
+        };
         let bytes = self.workstation().blobs().get(&served.sha256)?;
         Ok((bytes, if served.format == "png" { "image/png" } else { "image/jpeg" }))
     }

@@ -984,5 +984,8 @@ mod tests {
 
 /// The rules as the change-password form lists them.
 pub fn rule_list() -> Vec<anpr_types::PasswordRule> {
-    rules().into_iter().map(|(clause, text)| anpr_types::PasswordRule { clause: clause.into(), text: text.into() }).collect()
+    rules()
+        .into_iter()
+        .map(|(clause, text)| anpr_types::PasswordRule { clause: clause.into(), text: text.into() })
+        .collect()
 }

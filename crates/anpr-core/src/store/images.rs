@@ -87,10 +87,12 @@ pub struct ImageRow {
 }
 
 pub async fn by_sha(conn: &mut SqliteConnection, sha256: &str) -> Result<Option<ImageRow>> {
-    Ok(sqlx::query_as("SELECT id, sha256, kind, format, bytes, width, height, derived_from FROM images WHERE sha256 = ?")
-        .bind(sha256)
-        .fetch_optional(conn)
-        .await?)
+    Ok(sqlx::query_as(
+        "SELECT id, sha256, kind, format, bytes, width, height, derived_from FROM images WHERE sha256 = ?",
+    )
+    .bind(sha256)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// The derived thumbnail of an image, if one was made.

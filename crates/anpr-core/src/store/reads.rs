@@ -151,7 +151,12 @@ fn granted(visibility: &Visibility) -> String {
 }
 
 /// Newest visible reads first.
-pub async fn browse(conn: &mut SqliteConnection, visibility: &Visibility, offset: i64, limit: i64) -> Result<Vec<ReadView>> {
+pub async fn browse(
+    conn: &mut SqliteConnection,
+    visibility: &Visibility,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ReadView>> {
     Ok(sqlx::query_as(&format!("{SELECT_VIEW} WHERE {VISIBLE} ORDER BY r.read_time DESC, r.id DESC LIMIT ? OFFSET ?"))
         .bind(granted(visibility))
         .bind(limit)
