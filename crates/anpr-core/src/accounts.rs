@@ -63,6 +63,16 @@ fn info(row: &UserRow) -> Result<UserInfo> {
     })
 }
 
+/// Counts a wrong password against the account: the 5th in a row locks it (Appendix A 12).
+async fn count_wrong_password(conn: &mut SqliteConnection, row: &UserRow) -> Result<(u32, AuthFailure)> {
+    let failed = row.failed_attempts as u32 + 1;
+    let lock = failed >= rules::MAX_FAILED_LOGINS;
+    store::users::record_failure(conn, row.id, lock).await?;
+    let failure =
+        if lock { AuthFailure::Locked } else { AuthFailure::WrongPassword { remaining: rules::attempts_left(failed) } };
+    Ok((failed, failure))
+}
+
 /// A new account as an administrator enters it.
 #[derive(Debug, Clone)]
 pub struct NewAccount {
@@ -187,18 +197,12 @@ impl Workstation {
             return Err(AuthFailure::Suspended { reason: "not used for 90 days".into() }.into());
         }
         if !verified {
-            let failed = row.failed_attempts as u32 + 1;
-            let lock = failed >= rules::MAX_FAILED_LOGINS;
-            store::users::record_failure(&mut tx, row.id, lock).await?;
-            audit::append(&mut tx, now, fail("wrong password", json!({ "failed_attempts": failed, "locked": lock })))
+            let (failed, failure) = count_wrong_password(&mut tx, &row).await?;
+            let locked = failure == AuthFailure::Locked;
+            audit::append(&mut tx, now, fail("wrong password", json!({ "failed_attempts": failed, "locked": locked })))
                 .await?;
             tx.commit().await?;
-            return Err(if lock {
-                AuthFailure::Locked
-            } else {
-                AuthFailure::WrongPassword { remaining: rules::attempts_left(failed) }
-            }
-            .into());
+            return Err(failure.into());
         }
         let change_reason = if row.must_change {
             Some("a temporary password must be changed at first login (NASPLE Appendix A 13)")
@@ -249,10 +253,8 @@ impl Workstation {
         }
         let Some(row) = row else { return Err(AuthFailure::UnknownUser.into()) };
         if !verify_blocking(current, &row.password_hash).await {
-            let failed = row.failed_attempts as u32 + 1;
-            let lock = failed >= rules::MAX_FAILED_LOGINS;
             let mut tx = store::begin_write(&self.pool).await?;
-            store::users::record_failure(&mut tx, row.id, lock).await?;
+            let (failed, failure) = count_wrong_password(&mut tx, &row).await?;
             audit::append(
                 &mut tx,
                 now,
@@ -261,12 +263,7 @@ impl Workstation {
             )
             .await?;
             tx.commit().await?;
-            return Err(if lock {
-                AuthFailure::Locked
-            } else {
-                AuthFailure::WrongPassword { remaining: rules::attempts_left(failed) }
-            }
-            .into());
+            return Err(failure.into());
         }
         if let Err(e) = self.check_new_password(&mut conn, &row, new).await {
             if let Error::Refused(refusal) = &e {

@@ -83,20 +83,8 @@ impl Bundle<'_> {
 
     fn write_cameras(&self) -> Result<String, DemoError> {
         let mut csv = csv::Writer::from_writer(HashingWriter::create(&self.out.join("cameras.csv"))?);
-        csv.write_record([
-            "camera_id",
-            "name",
-            "system_type",
-            "latitude",
-            "longitude",
-            "general_area",
-            "postcode",
-            "road",
-            "controller",
-            "restricted",
-            "lanes",
-            "has_imagery",
-        ])?;
+        // The columns in the order the bundle format lists them (one list, shared with the importer).
+        csv.write_record(crate::import::rows::CAMERA_COLUMNS)?;
         for camera in self.cameras {
             csv.write_record([
                 camera.id.as_str(),
@@ -118,19 +106,7 @@ impl Bundle<'_> {
 
     fn write_reads(&self, progress: &mut dyn FnMut(DemoProgress)) -> Result<(String, Written), DemoError> {
         let mut csv = csv::Writer::from_writer(HashingWriter::create(&self.out.join("reads.csv"))?);
-        csv.write_record([
-            "read_id",
-            "vrm",
-            "read_time",
-            "camera_id",
-            "latitude",
-            "longitude",
-            "lane",
-            "direction",
-            "confidence",
-            "plate_image",
-            "overview_image",
-        ])?;
+        csv.write_record(crate::import::rows::READ_COLUMNS)?;
         let reads = &self.traffic.reads;
         let mut written = Written::default();
         progress(DemoProgress { done: 0, total: reads.len() });
