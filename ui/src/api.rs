@@ -1,0 +1,334 @@
+//! The only place that talks to the desktop shell (docs/desktop-api.md): typed wrappers over
+//! `window.__TAURI__.core.invoke`, the `import-progress` event, the native folder picker, image
+//! URLs and the clipboard. Every failure comes back as an [`ApiError`].
+
+// `ApiError` is the contract's one boundary error, returned as it is (docs/desktop-api.md); errors
+// are rare and never on a hot path, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+use anpr_types::{
+    ApiError, ImportProgress, ImportSummary, NewUserRequest, Overview, PasswordRule, Rank, ReadDetail, ReadPage, Role,
+    SessionInfo, UserInfo,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
+    async fn tauri_listen(event: &str, handler: &Closure<dyn FnMut(JsValue)>) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "dialog"], js_name = open, catch)]
+    async fn tauri_dialog_open(options: JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["navigator", "clipboard"], js_name = writeText, catch)]
+    async fn clipboard_write_text(text: &str) -> Result<JsValue, JsValue>;
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An error made on this side of the boundary (code `internal`).
+pub fn internal(message: impl Into<String>) -> ApiError {
+    ApiError {
+        code: "internal".to_owned(),
+        message: message.into(),
+        clause: None,
+        needs: None,
+        remaining_attempts: None,
+        files: Vec::new(),
+    }
+}
+
+fn js_string(value: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(value, &JsValue::from_str(key)).ok().and_then(|v| v.as_string())
+}
+
+/// A rejection as an [`ApiError`]: the shell's own, or anything else wrapped with code `internal`.
+fn to_api_error(value: JsValue) -> ApiError {
+    if let Ok(err) = serde_wasm_bindgen::from_value::<ApiError>(value.clone()) {
+        return err;
+    }
+    if let Some(text) = value.as_string() {
+        return internal(text);
+    }
+    if value.is_object() {
+        // An ApiError with fields missing (e.g. `files`), or a JavaScript Error.
+        if let (Some(code), Some(message)) = (js_string(&value, "code"), js_string(&value, "message")) {
+            let mut err = internal(message);
+            err.code = code;
+            err.clause = js_string(&value, "clause");
+            err.needs = js_string(&value, "needs");
+            err.remaining_attempts = js_sys::Reflect::get(&value, &JsValue::from_str("remaining_attempts"))
+                .ok()
+                .and_then(|v| v.as_f64())
+                .map(|n| n as u32);
+            return err;
+        }
+        if let Some(message) = js_string(&value, "message") {
+            return internal(message);
+        }
+    }
+    internal(format!("unexpected answer from the desktop shell: {value:?}"))
+}
+
+fn to_js<A: Serialize>(args: &A) -> ApiResult<JsValue> {
+    args.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| internal(format!("could not encode the request: {e}")))
+}
+
+async fn invoke<T: DeserializeOwned, A: Serialize>(cmd: &str, args: &A) -> ApiResult<T> {
+    let value = tauri_invoke(cmd, to_js(args)?).await.map_err(to_api_error)?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| internal(format!("could not read the answer to {cmd}: {e}")))
+}
+
+async fn invoke_unit<A: Serialize>(cmd: &str, args: &A) -> ApiResult<()> {
+    tauri_invoke(cmd, to_js(args)?).await.map(|_| ()).map_err(to_api_error)
+}
+
+#[derive(Serialize)]
+struct NoArgs {}
+
+#[derive(Serialize)]
+struct Login<'a> {
+    username: &'a str,
+    password: &'a str,
+}
+
+#[derive(Serialize)]
+struct ChangePassword<'a> {
+    username: &'a str,
+    current: &'a str,
+    new: &'a str,
+}
+
+#[derive(Serialize)]
+struct Path<'a> {
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct Browse {
+    offset: u64,
+    limit: u64,
+}
+
+#[derive(Serialize)]
+struct Id {
+    id: i64,
+}
+
+#[derive(Serialize)]
+struct AddUser<'a> {
+    request: &'a NewUserRequest,
+}
+
+#[derive(Serialize)]
+struct Username<'a> {
+    username: &'a str,
+}
+
+#[derive(Serialize)]
+struct SetRole<'a> {
+    username: &'a str,
+    role: Role,
+    rank: Rank,
+}
+
+// --- session ---
+
+pub async fn login(username: &str, password: &str) -> ApiResult<SessionInfo> {
+    invoke("login", &Login { username, password }).await
+}
+
+pub async fn change_password(username: &str, current: &str, new: &str) -> ApiResult<()> {
+    invoke_unit("change_password", &ChangePassword { username, current, new }).await
+}
+
+pub async fn logout() -> ApiResult<()> {
+    invoke_unit("logout", &NoArgs {}).await
+}
+
+pub async fn session_info() -> ApiResult<Option<SessionInfo>> {
+    invoke("session_info", &NoArgs {}).await
+}
+
+pub async fn password_rules() -> ApiResult<Vec<PasswordRule>> {
+    invoke("password_rules", &NoArgs {}).await
+}
+
+pub async fn overview() -> ApiResult<Overview> {
+    invoke("overview", &NoArgs {}).await
+}
+
+// --- import ---
+
+pub async fn import_bundle(path: &str) -> ApiResult<ImportSummary> {
+    invoke("import_bundle", &Path { path }).await
+}
+
+pub async fn cancel_import() -> ApiResult<()> {
+    invoke_unit("cancel_import", &NoArgs {}).await
+}
+
+// --- reads ---
+
+/// A page of reads, newest first; `limit` is capped at 500 by the shell.
+pub async fn browse_reads(offset: u64, limit: u64) -> ApiResult<ReadPage> {
+    invoke("browse_reads", &Browse { offset, limit: limit.min(500) }).await
+}
+
+pub async fn read_detail(id: i64) -> ApiResult<ReadDetail> {
+    invoke("read_detail", &Id { id }).await
+}
+
+// --- administration ---
+
+pub async fn list_users() -> ApiResult<Vec<UserInfo>> {
+    invoke("list_users", &NoArgs {}).await
+}
+
+pub async fn add_user(request: &NewUserRequest) -> ApiResult<UserInfo> {
+    invoke("add_user", &AddUser { request }).await
+}
+
+pub async fn unlock_user(username: &str) -> ApiResult<UserInfo> {
+    invoke("unlock_user", &Username { username }).await
+}
+
+pub async fn suspend_user(username: &str) -> ApiResult<UserInfo> {
+    invoke("suspend_user", &Username { username }).await
+}
+
+pub async fn reactivate_user(username: &str) -> ApiResult<UserInfo> {
+    invoke("reactivate_user", &Username { username }).await
+}
+
+pub async fn set_user_role(username: &str, role: Role, rank: Rank) -> ApiResult<UserInfo> {
+    invoke("set_user_role", &SetRole { username, role, rank }).await
+}
+
+// --- events ---
+
+/// A live subscription to a shell event; dropping it (or [`Subscription::stop`]) unsubscribes.
+pub struct Subscription {
+    unlisten: Option<js_sys::Function>,
+    _handler: Closure<dyn FnMut(JsValue)>,
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription").field("active", &self.unlisten.is_some()).finish()
+    }
+}
+
+impl Subscription {
+    pub fn stop(mut self) {
+        self.unsubscribe();
+    }
+
+    fn unsubscribe(&mut self) {
+        if let Some(f) = self.unlisten.take() {
+            let _ = f.call0(&JsValue::NULL);
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.unsubscribe();
+    }
+}
+
+/// Calls `on_progress` for every `import-progress` event until the subscription is dropped.
+pub async fn listen_import_progress(mut on_progress: impl FnMut(ImportProgress) + 'static) -> ApiResult<Subscription> {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let payload = js_sys::Reflect::get(&event, &JsValue::from_str("payload")).unwrap_or(JsValue::UNDEFINED);
+        if let Ok(progress) = serde_wasm_bindgen::from_value::<ImportProgress>(payload) {
+            on_progress(progress);
+        }
+    });
+    let unlisten = tauri_listen("import-progress", &handler).await.map_err(to_api_error)?;
+    Ok(Subscription { unlisten: unlisten.dyn_into::<js_sys::Function>().ok(), _handler: handler })
+}
+
+// --- native dialogs ---
+
+#[derive(Serialize)]
+struct OpenOptions<'a> {
+    directory: bool,
+    multiple: bool,
+    title: &'a str,
+}
+
+/// The native folder picker; `None` when the user cancels.
+pub async fn pick_folder(title: &str) -> ApiResult<Option<String>> {
+    let options = to_js(&OpenOptions { directory: true, multiple: false, title })?;
+    let chosen = tauri_dialog_open(options).await.map_err(to_api_error)?;
+    Ok(chosen.as_string())
+}
+
+// --- images ---
+
+fn is_windows() -> bool {
+    web_sys::window().and_then(|w| w.navigator().user_agent().ok()).is_some_and(|ua| ua.contains("Windows"))
+}
+
+/// The URL of an image held by the core (original, or an overview image's derived thumbnail).
+pub fn image_url(sha256: &str, thumbnail: bool) -> String {
+    image_url_for(sha256, thumbnail, is_windows())
+}
+
+fn image_url_for(sha256: &str, thumbnail: bool, windows: bool) -> String {
+    let base = if windows { "http://anpr-image.localhost/" } else { "anpr-image://localhost/" };
+    let sha: String = sha256.chars().filter(char::is_ascii_hexdigit).collect();
+    format!("{base}{sha}{}", if thumbnail { "?thumbnail" } else { "" })
+}
+
+// --- clipboard ---
+
+/// Puts `text` on the clipboard: the asynchronous clipboard API, else the older copy command.
+pub async fn copy_text(text: &str) -> ApiResult<()> {
+    if clipboard_write_text(text).await.is_ok() {
+        return Ok(());
+    }
+    copy_with_command(text).ok_or_else(|| internal("the clipboard is not available"))
+}
+
+fn copy_with_command(text: &str) -> Option<()> {
+    let document = web_sys::window()?.document()?;
+    let area: web_sys::HtmlTextAreaElement = document.create_element("textarea").ok()?.dyn_into().ok()?;
+    area.set_value(text);
+    area.set_attribute("readonly", "").ok()?;
+    area.set_class_name("offscreen");
+    let body = document.body()?;
+    body.append_child(&area).ok()?;
+    area.select();
+    let copied = document.dyn_ref::<web_sys::HtmlDocument>().and_then(|d| d.exec_command("copy").ok()).unwrap_or(false);
+    area.remove();
+    copied.then_some(())
+}
+
+/// Milliseconds since the epoch, from the page's clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_urls() {
+        let sha = "ab".repeat(32);
+        assert_eq!(image_url_for(&sha, false, false), format!("anpr-image://localhost/{sha}"));
+        assert_eq!(image_url_for(&sha, true, false), format!("anpr-image://localhost/{sha}?thumbnail"));
+        assert_eq!(image_url_for(&sha, false, true), format!("http://anpr-image.localhost/{sha}"));
+        // Nothing but the hash reaches the URL.
+        assert_eq!(image_url_for("../etc/passwd", false, false), "anpr-image://localhost/ecad");
+    }
+}

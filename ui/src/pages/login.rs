@@ -1,0 +1,295 @@
+//! Login, and the change-password form a login leads to when the password must change
+//! (first use of a temporary password, expiry: NASPLE Appendix A).
+
+use crate::api;
+use crate::app::{Page, use_app};
+use crate::components::field::current_value;
+use crate::format::{login_failure, sentence};
+use anpr_types::{ApiError, PasswordRule};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Mode {
+    Login,
+    ChangePassword { username: String, reason: String },
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let mode = RwSignal::new(Mode::Login);
+    view! {
+        <div class="login-screen">
+            <div class="login-card" class:wide=move || matches!(mode.get(), Mode::ChangePassword { .. })>
+                <div class="login-brand">
+                    <span class="brand-mark" aria-hidden="true">"ANPR"</span>
+                    <div>
+                        <h1>"ANPR Workstation"</h1>
+                        <p class="muted">"Authorised users only. Every action is audited."</p>
+                    </div>
+                </div>
+                {move || match mode.get() {
+                    Mode::Login => view! { <LoginForm mode=mode /> }.into_any(),
+                    Mode::ChangePassword { username, reason } => {
+                        view! { <ChangePasswordForm mode=mode username=username reason=reason /> }.into_any()
+                    }
+                }}
+            </div>
+        </div>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Message {
+    Note(String),
+    Error(String),
+}
+
+fn message_view(message: Option<Message>) -> impl IntoView {
+    match message {
+        None => ().into_any(),
+        Some(Message::Note(text)) => view! { <span class="msg msg-note">{text}</span> }.into_any(),
+        Some(Message::Error(text)) => view! { <span class="msg msg-error">{text}</span> }.into_any(),
+    }
+}
+
+#[component]
+fn LoginForm(mode: RwSignal<Mode>) -> impl IntoView {
+    let state = use_app();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let message = RwSignal::new(state.login_note.get_untracked().map(Message::Note));
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let user = current_value("login-username", username).trim().to_owned();
+        let pass = current_value("login-password", password);
+        if user.is_empty() || pass.is_empty() {
+            message.set(Some(Message::Error("Enter your user name and password.".into())));
+            return;
+        }
+        busy.set(true);
+        message.set(None);
+        spawn_local(async move {
+            match api::login(&user, &pass).await {
+                Ok(info) => {
+                    state.login_note.set(None);
+                    state.page.set(Page::Home);
+                    state.session.set(Some(info));
+                }
+                Err(err) if err.code == "password_change_required" => {
+                    state.login_note.set(None);
+                    mode.set(Mode::ChangePassword { username: user, reason: sentence(&err.message) });
+                }
+                Err(err) => {
+                    password.set(String::new());
+                    message.set(Some(Message::Error(login_failure(&err))));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <h2>"Log in"</h2>
+            <div class="field">
+                <label for="login-username">"User name"</label>
+                <input
+                    id="login-username"
+                    type="text"
+                    autocomplete="username"
+                    autofocus
+                    spellcheck="false"
+                    prop:value=move || username.get()
+                    on:input=move |ev| username.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for="login-password">"Password"</label>
+                <input
+                    id="login-password"
+                    type="password"
+                    autocomplete="current-password"
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+            </div>
+            <div id="login-message" class="form-message" role="status" aria-live="polite">
+                {move || message_view(message.get())}
+            </div>
+            <div class="form-actions">
+                <button id="login-submit" type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                    {move || if busy.get() { "Logging in…" } else { "Log in" }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn ChangePasswordForm(mode: RwSignal<Mode>, username: String, reason: String) -> impl IntoView {
+    let state = use_app();
+    let rules = RwSignal::new(Vec::<PasswordRule>::new());
+    let failed = RwSignal::new(Vec::<String>::new());
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let hint = RwSignal::new(None::<String>);
+    let first_field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = first_field.get() {
+            let _ = input.focus();
+        }
+    });
+
+    spawn_local(async move {
+        if let Ok(list) = api::password_rules().await {
+            rules.set(list);
+        }
+    });
+
+    let user = username.clone();
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (cur, new_pw, conf) =
+            (current_value("cp-current", current), current_value("cp-new", new), current_value("cp-confirm", confirm));
+        error.set(None);
+        if cur.is_empty() || new_pw.is_empty() {
+            hint.set(Some("Enter your current password and a new one.".into()));
+            return;
+        }
+        if new_pw != conf {
+            hint.set(Some("The new password and its confirmation differ.".into()));
+            return;
+        }
+        hint.set(None);
+        busy.set(true);
+        let user = user.clone();
+        spawn_local(async move {
+            match api::change_password(&user, &cur, &new_pw).await {
+                Ok(()) => {
+                    state.login_note.set(Some("Password changed: log in with your new password.".into()));
+                    mode.set(Mode::Login);
+                }
+                Err(err) => {
+                    if let Some(clause) = err.clause.clone() {
+                        failed.update(|f| {
+                            if !f.contains(&clause) {
+                                f.push(clause);
+                            }
+                        });
+                    }
+                    if err.code == "authentication_failed" {
+                        hint.set(Some(login_failure(&err)));
+                    } else {
+                        error.set(Some(err));
+                    }
+                    busy.set(false);
+                }
+            }
+        });
+    };
+
+    let back = move |_| {
+        state.login_note.set(None);
+        mode.set(Mode::Login);
+    };
+
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <h2>"Change your password"</h2>
+            <p class="muted">
+                {format!("Account {username}: ")}
+                {reason}
+            </p>
+            <div class="cp-columns">
+            <section class="rules" aria-labelledby="cp-rules-title">
+                <h3 id="cp-rules-title">"The new password must follow NASPLE Appendix A"</h3>
+                <ul id="cp-rules">
+                    <For
+                        each=move || rules.get()
+                        key=|r| format!("{}|{}", r.clause, r.text)
+                        children=move |r| {
+                            let clause = r.clause.clone();
+                            let is_failed = move || failed.with(|f| f.contains(&clause));
+                            view! {
+                                <li class="rule" class:failed=is_failed data-clause=r.clause.clone()>
+                                    <span class="rule-clause">{r.clause.clone()}</span>
+                                    <span class="rule-text">{r.text.clone()}</span>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </section>
+            <div class="cp-fields">
+            <div class="field">
+                <label for="cp-current">"Current (or temporary) password"</label>
+                <input
+                    id="cp-current"
+                    node_ref=first_field
+                    type="password"
+                    autocomplete="current-password"
+                    prop:value=move || current.get()
+                    on:input=move |ev| current.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for="cp-new">"New password"</label>
+                <input
+                    id="cp-new"
+                    type="password"
+                    autocomplete="new-password"
+                    prop:value=move || new.get()
+                    on:input=move |ev| new.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for="cp-confirm">"New password again"</label>
+                <input
+                    id="cp-confirm"
+                    type="password"
+                    autocomplete="new-password"
+                    prop:value=move || confirm.get()
+                    on:input=move |ev| confirm.set(event_target_value(&ev))
+                />
+            </div>
+            <div id="cp-message" class="form-message" role="status" aria-live="polite">
+                {move || hint.get().map(|h| view! { <span class="msg msg-error">{h}</span> })}
+                {move || {
+                    error
+                        .get()
+                        .map(|e| {
+                            let clause = e.clause.clone();
+                            view! {
+                                <span class="msg msg-error">{sentence(&e.message)}</span>
+                                {clause.map(|c| view! { <span class="msg-clause">{format!("NASPLE {c}")}</span> })}
+                                {e.needs.map(|n| view! { <span class="msg-needs">{format!("Needs: {n}")}</span> })}
+                            }
+                        })
+                }}
+            </div>
+            <div class="form-actions">
+                <button id="cp-submit" type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                    {move || if busy.get() { "Changing…" } else { "Change password" }}
+                </button>
+                <button id="cp-cancel" type="button" class="btn" on:click=back>
+                    "Back to login"
+                </button>
+            </div>
+            </div>
+            </div>
+        </form>
+    }
+}
