@@ -98,9 +98,15 @@ pub fn ImportPage() -> impl IntoView {
     };
 
     let progress_max = move || job.progress.get().map(|p| p.total.max(1)).unwrap_or(1);
-    let progress_value = move || job.progress.get().map(|p| p.done.min(p.total.max(1))).unwrap_or(0);
+    // A finished import shows a full bar, whatever its last stage reported.
+    let finished = move || !job.running.get() && job.summary.with(Option::is_some);
+    let progress_value = move || match job.progress.get() {
+        _ if finished() => progress_max(),
+        Some(p) => p.done.min(p.total.max(1)),
+        None => 0,
+    };
     let progress_text = move || match (job.running.get(), job.progress.get()) {
-        (false, _) if job.summary.with(Option::is_some) => "Finished".to_owned(),
+        _ if finished() => "Finished".to_owned(),
         (false, _) => "Not started".to_owned(),
         (true, None) => "Starting…".to_owned(),
         (true, Some(p)) if p.total > 0 => {
