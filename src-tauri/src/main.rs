@@ -1,1 +1,61 @@
-fn main() {}
+//! ANPR Workstation desktop shell: a window over `anpr-core`. Everything here is wiring: the
+//! commands (one core call each) are in `commands/`, the image protocol in `images.rs`, the
+//! state in `state.rs`. No SQL and no policy live in this crate.
+
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod images;
+mod state;
+
+use anpr_core::{SystemClock, Workstation};
+use state::AppState;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tauri::Manager;
+
+fn main() {
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
+        .setup(|app| {
+            let data_dir = data_dir(app.handle())?;
+            // Opening migrates the store; it is quick and must finish before the first command.
+            let workstation = tauri::async_runtime::block_on(Workstation::open(&data_dir, Arc::new(SystemClock)))?;
+            app.manage(AppState::new(workstation));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::session::login,
+            commands::session::change_password,
+            commands::session::logout,
+            commands::session::session_info,
+            commands::session::password_rules,
+            commands::session::overview,
+            commands::import::import_bundle,
+            commands::import::cancel_import,
+            commands::reads::browse_reads,
+            commands::reads::read_detail,
+            commands::admin::list_users,
+            commands::admin::add_user,
+            commands::admin::unlock_user,
+            commands::admin::suspend_user,
+            commands::admin::reactivate_user,
+            commands::admin::set_user_role,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = app {
+        eprintln!("ANPR Workstation could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `ANPR_DATA_DIR` (as the CLI reads it), else `<platform data dir>/anpr-workstation`, the
+/// CLI's default too, so both faces open the same store.
+fn data_dir(app: &tauri::AppHandle) -> tauri::Result<PathBuf> {
+    match std::env::var_os("ANPR_DATA_DIR") {
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => Ok(app.path().data_dir()?.join("anpr-workstation")),
+    }
+}

@@ -1,5 +1,6 @@
 //! Looking at reads: overview, browser, detail and images, with restricted cameras (8.8)
 //! never leaving the core for an ungranted user.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -765,6 +765,14 @@ fn join_list(items: &[String]) -> String {
     }
 }
 
+/// The rules as the change-password form lists them.
+pub fn rule_list() -> Vec<anpr_types::PasswordRule> {
+    rules()
+        .into_iter()
+        .map(|(clause, text)| anpr_types::PasswordRule { clause: clause.into(), text: text.into() })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -980,12 +988,4 @@ mod tests {
             assert!(rules.iter().any(|(c, _)| *c == clause), "{clause}");
         }
     }
-}
-
-/// The rules as the change-password form lists them.
-pub fn rule_list() -> Vec<anpr_types::PasswordRule> {
-    rules()
-        .into_iter()
-        .map(|(clause, text)| anpr_types::PasswordRule { clause: clause.into(), text: text.into() })
-        .collect()
 }

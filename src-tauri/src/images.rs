@@ -1,0 +1,96 @@
+//! The `anpr-image` URI scheme: the only way images reach the page. Each request asks the core
+//! whether the logged-in user may see the image (`Session::image`, restricted cameras 8.8), so
+//! the page never learns a file path and the data directory is never served as assets.
+//!
+//! `anpr-image://localhost/<sha256>` is the original, `...?thumbnail` the derived thumbnail of
+//! an overview image (`http://anpr-image.localhost/...` on Windows).
+
+use crate::state::AppState;
+use tauri::http::{Request, Response, StatusCode, header};
+use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
+
+pub const SCHEME: &str = "anpr-image";
+
+/// What a request asks for, once its path is checked.
+#[derive(Debug, PartialEq, Eq)]
+struct ImageRequest {
+    sha256: String,
+    thumbnail: bool,
+}
+
+/// Accepts `/<64 hex digits>` with an optional `thumbnail` query; anything else is unknown.
+fn parse(path: &str, query: Option<&str>) -> Option<ImageRequest> {
+    let sha = path.strip_prefix('/')?;
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let thumbnail = query.is_some_and(|q| q.split('&').any(|p| p == "thumbnail"));
+    Some(ImageRequest { sha256: sha.to_ascii_lowercase(), thumbnail })
+}
+
+pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
+    let app = ctx.app_handle().clone();
+    let wanted = parse(request.uri().path(), request.uri().query());
+    // The core call is async and reads a file: answer from a task, not the webview's thread.
+    tauri::async_runtime::spawn(async move {
+        let session = app.state::<AppState>().current();
+        responder.respond(answer(session, wanted).await);
+    });
+}
+
+async fn answer(session: Option<anpr_core::Session>, wanted: Option<ImageRequest>) -> Response<Vec<u8>> {
+    let Some(wanted) = wanted else { return status(StatusCode::NOT_FOUND) };
+    let Some(session) = session else { return status(StatusCode::FORBIDDEN) };
+    match session.image(&wanted.sha256, wanted.thumbnail).await {
+        Ok((bytes, mime)) => Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, mime)
+            // Evidence images are checked per user: a cache would outlive logout and show an
+            // image to the next user without asking the core.
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(bytes)
+            .unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR)),
+        Err(anpr_core::Error::Refused(_)) => status(StatusCode::FORBIDDEN),
+        Err(anpr_core::Error::NotFound(_)) => status(StatusCode::NOT_FOUND),
+        Err(_) => status(StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+/// A bodiless answer: a refused or unknown image discloses nothing.
+fn status(code: StatusCode) -> Response<Vec<u8>> {
+    let mut response = Response::new(Vec::new());
+    *response.status_mut() = code;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ABCDEF";
+
+    #[test]
+    fn parses_an_original_and_a_thumbnail() {
+        let original = parse(&format!("/{SHA}"), None).unwrap();
+        assert_eq!(original.sha256, SHA.to_ascii_lowercase());
+        assert!(!original.thumbnail);
+        assert!(parse(&format!("/{SHA}"), Some("thumbnail")).unwrap().thumbnail);
+    }
+
+    #[test]
+    fn refuses_paths_that_are_not_a_hash() {
+        assert_eq!(parse("/../anpr.db", None), None);
+        assert_eq!(parse(&format!("/{SHA}/x"), None), None);
+        assert_eq!(parse(SHA, None), None);
+        assert_eq!(parse("/", None), None);
+    }
+
+    #[test]
+    fn answers_forbidden_without_a_session_and_not_found_for_a_bad_path() {
+        let rt = tauri::async_runtime::block_on(async {
+            (answer(None, parse(&format!("/{SHA}"), None)).await, answer(None, None).await)
+        });
+        assert_eq!(rt.0.status(), StatusCode::FORBIDDEN);
+        assert_eq!(rt.1.status(), StatusCode::NOT_FOUND);
+    }
+}

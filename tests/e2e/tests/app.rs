@@ -1,0 +1,227 @@
+//! The desktop app end to end: each test starts the built app on the demo store, drives it as a
+//! user would over WebDriver, and saves screenshots of the screens it passes through.
+//! Run with `cargo xtask e2e` (it builds the app and the store, and sets the environment).
+
+use anpr_e2e::{App, DEMO_PASSWORD, env_path, numbers_in, record_timing, shows_number, visible_reads};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+#[tokio::test]
+async fn investigator_sees_home_counts_browses_reads_and_opens_a_read_with_its_plate_image() {
+    let app = App::start().await;
+    let startup = app.login_screen().await;
+    record_timing("process start to interactive login screen", startup);
+    app.wait("#marking-top").await;
+    app.wait("#marking-bottom").await;
+    app.screenshot("01-login").await;
+    // The content security policy is in force: remote content is refused by the webview.
+    let blocked = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             document.addEventListener('securitypolicyviolation', e => done(e.effectiveDirective), { once: true }); \
+             new Image().src = 'https://example.com/remote.png'; \
+             setTimeout(() => done('no violation'), 3000);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(blocked, serde_json::json!("img-src"), "a remote image was not refused by the CSP");
+
+    app.login("demo.investigator", DEMO_PASSWORD).await;
+    let expected = visible_reads(&env_path("ANPR_E2E_DATA")).await;
+    assert!(expected > 0, "the demo store has no visible reads");
+    app.wait_text("#home-reads", &format!("{expected} reads"), |t| shows_number(t, expected)).await;
+    app.wait_text("#home-cameras", "a camera count", |t| numbers_in(t).iter().any(|&n| n > 0)).await;
+    app.screenshot("02-home").await;
+
+    let opened = Instant::now();
+    app.click("#nav-reads").await;
+    app.wait("#reads").await;
+    // A row holds its read id once its page has arrived (before that it says "Loading...").
+    let row = app.wait(".read-row[data-read-id]").await;
+    record_timing("read browser: click to first page of rows", opened.elapsed());
+    let read_id = row.attr("data-read-id").await.unwrap();
+    assert!(read_id.is_some_and(|id| !id.is_empty()), "a .read-row has no data-read-id");
+    wait_for_images_loaded(&app, "img.plate-thumb").await;
+    app.screenshot("03-read-browser").await;
+
+    row.click().await.unwrap();
+    app.wait("#read-detail").await;
+    app.wait("#detail-plate").await;
+    let width = wait_for_natural_width(&app, "#detail-plate").await;
+    assert!(width > 0, "the plate patch of the opened read did not load (naturalWidth 0)");
+    // Every read has either its overview image or the statement that none was recorded (7.4.5).
+    let overview = app.script(
+        "return !!(document.querySelector('#detail-overview') || document.querySelector('#detail-no-overview'))",
+    );
+    assert_eq!(overview.await, serde_json::json!(true), "the detail shows neither an overview nor its absence");
+    app.screenshot("04-read-detail").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn investigator_imports_a_bundle_and_sees_its_summary() {
+    let bundle = env_path("ANPR_E2E_BUNDLE");
+    let app = App::start().await;
+    app.login("demo.investigator", DEMO_PASSWORD).await;
+    app.click("#nav-import").await;
+    app.screenshot("05-import").await;
+    app.fill("#import-path", &bundle.display().to_string()).await;
+    app.click("#import-start").await;
+    let summary = app.wait_text("#import-summary", "the import summary", |t| !t.trim().is_empty()).await;
+    assert!(summary.chars().any(|c| c.is_ascii_digit()), "the import summary shows no counts: {summary:?}");
+    app.screenshot("06-import-summary").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn wrong_passwords_show_the_attempts_left_and_the_fifth_locks_the_account() {
+    const ACCOUNT: &str = "demo.engineer";
+    unlock(ACCOUNT).await;
+    let app = App::start().await;
+    app.login_screen().await;
+    for remaining in (1..=4u32).rev() {
+        app.submit_login(ACCOUNT, "Not-the-password-9!").await;
+        app.wait_text("#login-message", &format!("{remaining} attempts left"), |t| {
+            shows_number(t, u64::from(remaining)) && !t.to_lowercase().contains("is locked")
+        })
+        .await;
+        if remaining == 4 {
+            app.screenshot("07-login-wrong-password").await;
+        }
+    }
+    app.submit_login(ACCOUNT, "Not-the-password-9!").await;
+    app.wait_text("#login-message", "that the account is locked", |t| t.to_lowercase().contains("locked")).await;
+    // Locked means locked: the right password no longer opens it.
+    app.submit_login(ACCOUNT, DEMO_PASSWORD).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let message =
+        app.wait_text("#login-message", "that the account is locked", |t| t.to_lowercase().contains("locked")).await;
+    assert!(message.to_lowercase().contains("locked"));
+    assert!(app.client.find(fantoccini::Locator::Css("#home")).await.is_err(), "a locked account logged in");
+    app.screenshot("08-login-locked").await;
+    app.close().await;
+    // Leave the store as it was, so the suite can run again on it.
+    unlock(ACCOUNT).await;
+}
+
+#[tokio::test]
+async fn administrator_creates_a_user() {
+    let stamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let username = format!("e2e.officer{stamp}");
+    let app = App::start().await;
+    app.login("demo.admin", DEMO_PASSWORD).await;
+    app.click("#nav-users").await;
+    app.wait("#users").await;
+    app.wait_text("#users", "the demo accounts", |t| t.contains("demo.investigator")).await;
+    app.fill("#user-new-username", &username).await;
+    app.fill("#user-new-fullname", "Morgan Testwell").await;
+    app.choose("#user-new-role", "investigator").await;
+    app.choose("#user-new-rank", "none").await;
+    app.fill("#user-new-password", "Harbour!Lamp9%").await;
+    app.click("#user-create").await;
+    app.wait_text("#user-message", "the new account", |t| t.contains(&username)).await;
+    app.wait_text("#users", "the new account in the list", |t| t.contains(&username)).await;
+    // The form is below the list: scroll back up so the screenshot shows the screen's top.
+    app.script("document.querySelectorAll('*').forEach(e => { if (e.scrollTop > 0) e.scrollTop = 0; }); return true")
+        .await;
+    app.screenshot("09-users").await;
+    app.close().await;
+}
+
+/// Measures the read browser on a large store; needs `ANPR_E2E_LARGE_DATA` (e.g. a 100k-read
+/// demo directory), so it runs only when asked: `cargo xtask e2e --large`.
+#[tokio::test]
+#[ignore = "needs ANPR_E2E_LARGE_DATA, a large demo store; run by `cargo xtask e2e --large`"]
+async fn read_browser_first_page_on_a_large_store() {
+    let data = env_path("ANPR_E2E_LARGE_DATA");
+    let expected = visible_reads(&data).await;
+    let app = App::start_on(&data).await;
+    let startup = app.login_screen().await;
+    record_timing(&format!("large store ({expected} reads): process start to interactive login screen"), startup);
+    app.login("demo.investigator", DEMO_PASSWORD).await;
+    app.wait_text("#home-reads", "the read count", |t| shows_number(t, expected)).await;
+    let opened = Instant::now();
+    app.click("#nav-reads").await;
+    app.wait(".read-row[data-read-id]").await;
+    record_timing(&format!("large store ({expected} reads): click to first page of rows"), opened.elapsed());
+    wait_for_images_loaded(&app, "img.plate-thumb").await;
+    record_timing(&format!("large store ({expected} reads): click to first page with thumbnails"), opened.elapsed());
+    app.screenshot("10-read-browser-large").await;
+    // Jump to the oldest read: the virtualised table must fetch and show a deep page quickly too.
+    let scrolled = Instant::now();
+    let jumped = app
+        .script(
+            "let e = document.querySelector('.read-row'); \
+             while (e && !(e.scrollHeight > e.clientHeight && /(auto|scroll)/.test(getComputedStyle(e).overflowY))) \
+               e = e.parentElement; \
+             if (!e) return false; e.scrollTop = e.scrollHeight; return true;",
+        )
+        .await;
+    assert_eq!(jumped, serde_json::json!(true), "found no scrolling container around the read rows");
+    app.wait(&format!(".read-row[data-read-id][aria-rowindex='{expected}']")).await;
+    record_timing(&format!("large store ({expected} reads): jump to the last read, its row shown"), scrolled.elapsed());
+    wait_for_images_loaded(&app, "img.plate-thumb").await;
+    record_timing(
+        &format!("large store ({expected} reads): jump to the last read, thumbnails shown"),
+        scrolled.elapsed(),
+    );
+    app.screenshot("11-read-browser-large-end").await;
+    app.close().await;
+}
+
+/// Unlocks an account through the core as the demo administrator (the harness's own restore,
+/// so the lockout test can run again on the same store).
+async fn unlock(username: &str) {
+    let data = env_path("ANPR_E2E_DATA");
+    let ws = anpr_core::Workstation::open(&data, std::sync::Arc::new(anpr_core::SystemClock))
+        .await
+        .expect("opening the demo store");
+    let admin = ws.login("demo.admin", DEMO_PASSWORD).await.expect("demo.admin logs in");
+    admin.unlock_user(username).await.expect("unlocking the account");
+    ws.close().await;
+}
+
+/// Waits until `css` (an image, or an element holding one) has a decoded image; returns its width.
+async fn wait_for_natural_width(app: &App, css: &str) -> u64 {
+    let script = format!(
+        "const e = document.querySelector('{css}'); \
+         const img = e && (e.tagName === 'IMG' ? e : e.querySelector('img')); \
+         return img && img.complete ? img.naturalWidth : 0;"
+    );
+    let deadline = Instant::now() + anpr_e2e::PATIENCE;
+    loop {
+        let width = app.script(&script).await.as_u64().unwrap_or(0);
+        if width > 0 || Instant::now() > deadline {
+            return width;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the images matching `css` have all loaded and been decoded and painted (so a
+/// screenshot shows them), and asserts at least one of them loaded.
+async fn wait_for_images_loaded(app: &App, css: &str) {
+    let script = format!(
+        "const all = [...document.querySelectorAll('{css}')]; \
+         return [all.length, all.filter(i => i.complete && i.naturalWidth > 0).length, \
+                 all.filter(i => i.complete).length];"
+    );
+    let deadline = Instant::now() + anpr_e2e::PATIENCE;
+    loop {
+        let counts = app.script(&script).await;
+        let n = |i: usize| counts[i].as_u64().unwrap_or(0);
+        if n(0) > 0 && n(2) == n(0) {
+            assert!(n(1) > 0, "none of the {} {css} images loaded", n(0));
+            let painted = format!(
+                "const done = arguments[arguments.length - 1]; \
+                 Promise.all([...document.querySelectorAll('{css}')].map(i => i.decode().catch(() => null))) \
+                   .then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));"
+            );
+            app.client.execute_async(&painted, vec![]).await.expect("waiting for the images to be painted");
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css} images did not finish loading: {counts}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
