@@ -44,8 +44,9 @@ impl AppState {
         self.slot().clone()
     }
 
-    pub fn replace(&self, session: Option<Session>) {
-        *self.slot() = session;
+    /// Puts `session` in place and hands back the one it replaces.
+    pub fn replace(&self, session: Option<Session>) -> Option<Session> {
+        std::mem::replace(&mut *self.slot(), session)
     }
 }
 

@@ -73,6 +73,14 @@ impl Session {
         audit::append(conn, self.now(), record).await
     }
 
+    /// Ends the session (logout, or the idle lock); audited like the login it closes.
+    pub async fn logout(self) -> Result<()> {
+        let mut tx = store::begin_write(&self.workstation.pool).await?;
+        self.audit(&mut tx, "logout", &self.actor.username, Outcome::Success, serde_json::Value::Null).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Walks the audit chain (auditors only; the check is itself audited, 8.11.4).
     pub async fn audit_verify(&self) -> Result<anpr_types::AuditVerification> {
         self.authorise(Privilege::Audit, "audit.verify", "audit trail").await?;

@@ -391,3 +391,16 @@ async fn passwords_are_stored_only_as_argon2id_hashes_appendix_a_7() {
         }
     }
 }
+
+#[tokio::test]
+async fn logout_is_audited_8_11_4() {
+    let s = store().await;
+    let session = s.login("demo.investigator").await;
+    session.logout().await.unwrap();
+    let (user, outcome): (String, String) =
+        sqlx::query_as("SELECT user, outcome FROM audit WHERE action = 'logout' ORDER BY seq DESC LIMIT 1")
+            .fetch_one(s.ws.pool())
+            .await
+            .unwrap();
+    assert_eq!((user.as_str(), outcome.as_str()), ("demo.investigator", "success"));
+}

@@ -9,7 +9,9 @@ use tauri::State;
 pub async fn login(state: State<'_, AppState>, username: String, password: String) -> Result<SessionInfo, ApiError> {
     // Whoever was logged in is logged out by any login attempt: a failed one must not leave
     // the previous user's session behind the login screen.
-    state.replace(None);
+    if let Some(previous) = state.replace(None) {
+        previous.logout().await.map_err(api)?;
+    }
     let session = state.workstation.login(&username, &password).await.map_err(api)?;
     let info = session.info();
     state.replace(Some(session));
@@ -27,8 +29,11 @@ pub async fn change_password(
 }
 
 #[tauri::command]
-pub fn logout(state: State<'_, AppState>) {
-    state.replace(None);
+pub async fn logout(state: State<'_, AppState>) -> Result<(), ApiError> {
+    match state.replace(None) {
+        Some(session) => session.logout().await.map_err(api),
+        None => Ok(()),
+    }
 }
 
 #[tauri::command]
