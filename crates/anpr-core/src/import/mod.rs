@@ -290,17 +290,15 @@ impl Run<'_> {
     }
 
     async fn import_batch(&mut self, tx: &mut SqliteConnection, batch: Vec<(u64, rows::ReadRow)>) -> Result<()> {
-        // Reads already stored are found before their images are checked, to spare that work;
-        // reads without images are left to the insert's ON CONFLICT, which counts them anyway.
-        let ids: Vec<&str> = batch
-            .iter()
-            .filter(|(_, r)| r.plate_image.is_some() || r.overview_image.is_some())
-            .map(|(_, r)| r.read_id.as_str())
-            .collect();
+        // Reads with images that are already stored (or earlier in this bundle) are found before
+        // their images are checked, to spare that work; reads without images are left to the
+        // insert's ON CONFLICT, which counts them anyway.
+        let has_images = |r: &rows::ReadRow| r.plate_image.is_some() || r.overview_image.is_some();
+        let ids: Vec<&str> = batch.iter().filter(|(_, r)| has_images(r)).map(|(_, r)| r.read_id.as_str()).collect();
         let stored = store::reads::existing(tx, &ids).await?;
         let mut fresh = Vec::with_capacity(batch.len());
         for (line, row) in batch {
-            if stored.contains(&row.read_id) || !self.seen.insert(row.read_id.clone()) {
+            if has_images(&row) && (stored.contains(&row.read_id) || !self.seen.insert(row.read_id.clone())) {
                 self.summary.reads_duplicate += 1;
             } else if !self.cameras.contains_key(&row.camera_id) {
                 self.reject(
