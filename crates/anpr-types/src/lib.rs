@@ -63,6 +63,9 @@ text_enum!(Role {
     Auditor = "auditor",
 });
 
+mod casework;
+pub use casework::*;
+
 text_enum!(Rank { None = "none", Inspector = "inspector", Superintendent = "superintendent" });
 
 /// NASPLE 8.7 camera system types, as written in bundles.
@@ -295,6 +298,8 @@ pub struct ReadDetail {
     /// `None`: "no overview image recorded" (7.4.5).
     pub overview: Option<ImageInfo>,
     pub provenance: ImportRecord,
+    /// Corrections made to this read, oldest first (7.3.1, 9.7).
+    pub corrections: Vec<Correction>,
 }
 
 /// An account as an administrator creates it.
