@@ -115,17 +115,7 @@ fn secret(variable: &str, prompt: &str) -> anyhow::Result<String> {
 
 /// Times on the command line: RFC 3339, or a date meaning midnight UK local time (cli.md).
 pub fn parse_time(text: &str) -> anyhow::Result<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.to_utc());
-    }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .with_context(|| format!("{text:?} is neither RFC 3339 nor YYYY-MM-DD"))?;
-    let midnight = date.and_hms_opt(0, 0, 0).context("invalid date")?;
-    chrono_tz::Europe::London
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.to_utc())
-        .with_context(|| format!("{text} has no midnight in UK local time"))
+    anpr_core::time::parse(text).map_err(anyhow::Error::msg)
 }
 
 fn bar(total: u64) -> ProgressBar {

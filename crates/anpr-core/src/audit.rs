@@ -58,6 +58,12 @@ impl<'a> Record<'a> {
         self.justification = Some(justification);
         self
     }
+
+    /// The authorisation relied on (9.10.1), e.g. an authority reference.
+    pub fn authority(mut self, authority: Option<&'a str>) -> Self {
+        self.authority = authority;
+        self
+    }
 }
 
 /// Appends one entry. Call inside the write transaction of the action it records (see

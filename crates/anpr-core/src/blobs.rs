@@ -53,6 +53,14 @@ impl Blobs {
         Ok(true)
     }
 
+    /// Removes a blob whose image record is gone (retention); a missing file is not an error.
+    pub fn remove(&self, sha256: &str) -> Result<()> {
+        match fs::remove_file(self.path_of(sha256)?) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(format!("removing image {sha256}"), e)),
+            _ => Ok(()),
+        }
+    }
+
     /// Reads a blob and checks it still has the hash it is stored under.
     pub fn get(&self, sha256: &str) -> Result<Vec<u8>> {
         let path = self.path_of(sha256)?;

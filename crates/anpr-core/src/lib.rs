@@ -7,12 +7,16 @@
 pub mod accounts;
 pub mod audit;
 pub mod blobs;
+mod cameras;
 pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod import;
+pub mod investigations;
 pub mod policy;
 mod reads;
+mod retention;
+pub mod search;
 mod session;
 pub mod setup;
 pub mod store;

@@ -3,18 +3,20 @@
 
 use crate::audit::Outcome;
 use crate::error::{Error, Result};
-use crate::policy::restricted::Visibility;
 use crate::policy::roles::{self, Privilege};
 use crate::session::Session;
 use crate::store::{self, imports::ImportView, reads::ReadView};
-use anpr_types::{ImageInfo, ImportRecord, Overview, ReadDetail, ReadPage, ReadSummary, RetentionStatus, SessionInfo};
+use anpr_types::{
+    Correction, CorrectionRequest, ImageInfo, ImportRecord, Overview, ReadDetail, ReadPage, ReadSummary,
+    RetentionStatus, SessionInfo,
+};
 use chrono::{Duration, SecondsFormat};
 use serde_json::json;
 
 /// Most reads one page may hold.
 pub const MAX_PAGE: u64 = 500;
 
-fn summary(v: ReadView) -> ReadSummary {
+pub(crate) fn summary(v: ReadView) -> ReadSummary {
     let time = store::from_ms(v.read_time);
     ReadSummary {
         id: v.id,
@@ -49,13 +51,23 @@ fn import_record(v: ImportView) -> ImportRecord {
     }
 }
 
-impl Session {
-    /// Restricted cameras this actor is granted (8.8). Grants arrive with restricted-access
-    /// administration; until then none.
-    fn visibility(&self) -> Visibility {
-        Visibility::default()
-    }
+async fn corrections(conn: &mut sqlx::SqliteConnection, read_id: &str) -> Result<Vec<Correction>> {
+    Ok(store::corrections::of_read(conn, read_id)
+        .await?
+        .into_iter()
+        .map(|c| Correction {
+            read_id: c.read_id,
+            kind: c.kind,
+            original_vrm: c.original_vrm,
+            corrected_vrm: c.corrected_vrm,
+            reason: c.reason,
+            by: c.by_user,
+            time_uk: crate::time::uk(store::from_ms(c.at)),
+        })
+        .collect())
+}
 
+impl Session {
     pub fn info(&self) -> SessionInfo {
         let actor = self.actor();
         let can = [
@@ -84,7 +96,14 @@ impl Session {
     pub async fn overview(&self) -> Result<Overview> {
         let mut conn = self.workstation().pool().acquire().await?;
         let sees_data = roles::allows(self.actor().role, Privilege::Search);
-        let totals = if sees_data { Some(store::reads::totals(&mut conn, &self.visibility()).await?) } else { None };
+        let totals = if sees_data {
+            Some({
+                let visibility = self.visibility(&mut conn).await?;
+                store::reads::totals(&mut conn, &visibility).await?
+            })
+        } else {
+            None
+        };
         let cameras = store::cameras::count(&mut conn).await?;
         let recent = store::imports::recent(&mut conn, 5).await?;
         let now = self.now();
@@ -118,8 +137,8 @@ impl Session {
     /// pages fetched while scrolling are part of that same access.
     pub async fn browse_reads(&self, offset: u64, limit: u64) -> Result<ReadPage> {
         self.authorise(Privilege::Search, "reads.browse", "reads").await?;
-        let visibility = self.visibility();
         let mut conn = self.workstation().pool().acquire().await?;
+        let visibility = self.visibility(&mut conn).await?;
         let reads = store::reads::browse(&mut conn, &visibility, offset as i64, limit.min(MAX_PAGE) as i64).await?;
         let total = store::reads::totals(&mut conn, &visibility).await?.reads as u64;
         drop(conn);
@@ -136,7 +155,8 @@ impl Session {
         let object = format!("read {id}");
         self.authorise(Privilege::Search, "read.view", &object).await?;
         let mut conn = self.workstation().pool().acquire().await?;
-        let view = store::reads::view(&mut conn, &self.visibility(), id).await?;
+        let visibility = self.visibility(&mut conn).await?;
+        let view = store::reads::view(&mut conn, &visibility, id).await?;
         // A restricted read is "not found" to the ungranted: its existence is not disclosed.
         let view = view.ok_or_else(|| Error::NotFound(format!("no read {id}")))?;
         let image = async |conn: &mut sqlx::SqliteConnection, sha: &Option<String>| -> Result<Option<ImageInfo>> {
@@ -154,6 +174,7 @@ impl Session {
         let provenance = store::imports::view(&mut conn, view.import_id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("import {} of read {id}", view.import_id)))?;
+        let corrections = corrections(&mut conn, &view.read_id).await?;
         drop(conn);
         let mut tx = store::begin_write(self.workstation().pool()).await?;
         self.audit(&mut tx, "read.view", &object, Outcome::Success, json!({ "read_id": view.read_id })).await?;
@@ -166,7 +187,59 @@ impl Session {
             plate,
             overview,
             provenance: import_record(provenance),
+            corrections,
         })
+    }
+
+    /// Corrects a misread VRM, or deletes an incorrect read, with a reason (7.3.1, 9.7). The
+    /// original is kept in the correction record and shown with the read. Returns the read as
+    /// it now is, or `None` when it was deleted.
+    pub async fn correct_read(&self, request: &CorrectionRequest) -> Result<Option<ReadDetail>> {
+        let object = format!("read {}", request.id);
+        let action = if request.vrm.is_some() { "read.correct" } else { "read.delete" };
+        self.authorise(Privilege::Search, action, &object).await?;
+        if request.reason.trim().is_empty() {
+            return Err(Error::Invalid("a reason is required to correct or delete a read (NASPLE 9.7)".into()));
+        }
+        let corrected = match &request.vrm {
+            Some(text) => {
+                let normalised = crate::vrm::normalise(text)
+                    .filter(|v| v.chars().all(|c| c.is_ascii_alphanumeric()) && v.len() <= 10)
+                    .ok_or_else(|| Error::Invalid(format!("{text:?} is not a VRM: letters and digits, at most 10")))?;
+                Some((text.trim().to_uppercase(), normalised))
+            }
+            None => None,
+        };
+        let mut tx = store::begin_write(self.workstation().pool()).await?;
+        let visibility = self.visibility(&mut tx).await?;
+        let view = store::reads::view(&mut tx, &visibility, request.id).await?;
+        let view = view.ok_or_else(|| Error::NotFound(format!("no read {}", request.id)))?;
+        let original = json!({ "read_id": view.read_id, "vrm_as_read": view.vrm_as_read, "not_read": view.not_read,
+            "read_time": view.read_time, "camera_id": view.camera_id, "lane": view.lane, "direction": view.direction,
+            "confidence": view.confidence, "plate_image": view.plate_sha, "overview_image": view.overview_sha,
+            "import_id": view.import_id });
+        let record = store::corrections::NewCorrection {
+            read_id: &view.read_id,
+            kind: if corrected.is_some() { "vrm" } else { "delete" },
+            original_vrm: &view.vrm_as_read,
+            corrected_vrm: corrected.as_ref().map(|(text, _)| text.as_str()),
+            reason: request.reason.trim(),
+            by_user: self.actor().id,
+            at: store::to_ms(self.now()),
+            original: &original.to_string(),
+        };
+        store::corrections::insert(&mut tx, &record).await?;
+        match &corrected {
+            Some((text, normalised)) => store::corrections::set_vrm(&mut tx, view.id, text, normalised).await?,
+            None => store::corrections::delete_read(&mut tx, view.id).await?,
+        }
+        let details = json!({ "original": original, "corrected_vrm": record.corrected_vrm, "reason": record.reason });
+        self.audit(&mut tx, action, &view.read_id, Outcome::Success, details).await?;
+        tx.commit().await?;
+        match corrected {
+            Some(_) => Ok(Some(self.read_detail(request.id).await?)),
+            None => Ok(None),
+        }
     }
 
     /// An image's bytes (verified against its hash) and MIME type, when this actor may see a
@@ -178,7 +251,8 @@ impl Session {
         let not_found = || Error::NotFound(format!("no image {sha256}"));
         let original =
             store::images::by_sha(&mut conn, sha256).await?.filter(|i| i.kind != "thumbnail").ok_or_else(not_found)?;
-        if !store::reads::image_visible(&mut conn, &self.visibility(), original.id).await? {
+        let visibility = self.visibility(&mut conn).await?;
+        if !store::reads::image_visible(&mut conn, &visibility, original.id).await? {
             return Err(not_found());
         }
         let served = if thumbnail {

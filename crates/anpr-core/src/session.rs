@@ -73,6 +73,11 @@ impl Session {
         audit::append(conn, self.now(), record).await
     }
 
+    /// Appends a fuller entry (justification, authority) inside the caller's transaction.
+    pub(crate) async fn append(&self, conn: &mut SqliteConnection, record: Record<'_>) -> Result<i64> {
+        audit::append(conn, self.now(), Record { user: &self.actor.username, ..record }).await
+    }
+
     /// Ends the session (logout, or the idle lock); audited like the login it closes.
     pub async fn logout(self) -> Result<()> {
         let mut tx = store::begin_write(&self.workstation.pool).await?;

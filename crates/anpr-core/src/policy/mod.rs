@@ -1,9 +1,12 @@
 //! NASPLE as code. One file per rule family; every refusal names its clause and what would
 //! make the action allowed, so the faces can show it as it is.
 
+pub mod access;
 pub mod accounts;
+pub mod escalation;
 pub mod password;
 pub mod restricted;
+pub mod retention;
 pub mod roles;
 
 use std::fmt;

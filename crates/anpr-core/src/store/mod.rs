@@ -3,9 +3,12 @@
 
 pub mod audit;
 pub mod cameras;
+pub mod corrections;
 pub mod images;
 pub mod imports;
+pub mod investigations;
 pub mod reads;
+pub mod retention;
 pub mod settings;
 pub mod users;
 

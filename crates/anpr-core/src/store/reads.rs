@@ -216,3 +216,64 @@ pub async fn due_for_retention(conn: &mut SqliteConnection, time_ms: i64, entere
     .fetch_one(conn)
     .await?)
 }
+
+/// What a category-bounded search asks of the reads table; the Annex C grant has been checked.
+#[derive(Debug, Clone)]
+pub struct SearchFilter<'a> {
+    pub from: i64,
+    pub to: i64,
+    /// Reads captured before this are returned only if retained under CPIA for `investigation`.
+    pub retained_only_before: i64,
+    pub investigation: i64,
+    /// `(pattern, exact)`: equality on the normalised VRM, or a GLOB.
+    pub vrm: Option<(&'a str, bool)>,
+    pub cameras: &'a [String],
+    pub area: Option<&'a str>,
+}
+
+fn push_search_where<'a>(q: &mut QueryBuilder<'a, Sqlite>, visibility: &Visibility, f: &SearchFilter<'a>) {
+    q.push(" WHERE (c.restricted = 0 OR c.id IN (SELECT value FROM json_each(");
+    q.push_bind(granted(visibility));
+    q.push("))) AND r.read_time >= ").push_bind(f.from).push(" AND r.read_time <= ").push_bind(f.to);
+    q.push(" AND (r.read_time >= ").push_bind(f.retained_only_before);
+    q.push(" OR r.id IN (SELECT read FROM retentions WHERE basis = 'cpia' AND investigation = ");
+    q.push_bind(f.investigation).push("))");
+    match f.vrm {
+        Some((p, true)) => {
+            q.push(" AND r.vrm = ").push_bind(p);
+        }
+        Some((p, false)) => {
+            q.push(" AND r.vrm GLOB ").push_bind(p);
+        }
+        None => {}
+    }
+    if !f.cameras.is_empty() {
+        q.push(" AND c.camera_id IN (SELECT value FROM json_each(");
+        q.push_bind(serde_json::to_string(f.cameras).unwrap_or_else(|_| "[]".into()));
+        q.push("))");
+    }
+    if let Some(area) = f.area {
+        q.push(" AND c.general_area = ").push_bind(area).push(" COLLATE NOCASE");
+    }
+}
+
+/// How many visible reads match.
+pub async fn search_count(conn: &mut SqliteConnection, visibility: &Visibility, f: &SearchFilter<'_>) -> Result<i64> {
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM reads r JOIN cameras c ON c.id = r.camera");
+    push_search_where(&mut q, visibility, f);
+    Ok(q.build_query_scalar().fetch_one(conn).await?)
+}
+
+/// A page of matching visible reads, newest first.
+pub async fn search(
+    conn: &mut SqliteConnection,
+    visibility: &Visibility,
+    f: &SearchFilter<'_>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ReadView>> {
+    let mut q = QueryBuilder::<Sqlite>::new(SELECT_VIEW);
+    push_search_where(&mut q, visibility, f);
+    q.push(" ORDER BY r.read_time DESC, r.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    Ok(q.build_query_as().fetch_all(conn).await?)
+}

@@ -1,0 +1,148 @@
+//! Category-bounded search (NASPLE Annex C, 9.3.3, 9.10.1): every search names an open
+//! investigation, a purpose and a justification; it runs only on an [`AccessGrant`] from
+//! `policy::access`; restricted cameras' reads never reach an ungranted user (8.8); successful
+//! and refused searches are both audited with the justification and any authority relied on.
+
+pub mod pattern;
+
+use crate::audit::{Outcome, Record};
+use crate::error::{Error, Result};
+use crate::investigations::{find, parse_time};
+use crate::policy::Refusal;
+use crate::policy::access::{self, AccessGrant, AccessRequest};
+use crate::policy::roles::Privilege;
+use crate::session::Session;
+use crate::store::{self, investigations::InvestigationRow, reads::SearchFilter};
+use anpr_types::{Category, GrantInfo, Purpose, SearchRequest, SearchResults};
+use chrono::{DateTime, Duration, Utc};
+use pattern::VrmPattern;
+use serde_json::json;
+use sqlx::SqliteConnection;
+use std::str::FromStr;
+
+/// Most reads one page of results may hold.
+pub const MAX_PAGE: u64 = 500;
+
+/// The authority (or, for the CPS, the written request) a search cites.
+fn authority_ref(request: &SearchRequest) -> Option<&str> {
+    request.authority_ref.as_deref().map(str::trim).filter(|r| !r.is_empty())
+}
+
+fn time(text: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    text.filter(|t| !t.trim().is_empty()).map(parse_time).transpose()
+}
+
+impl Session {
+    /// Annex C for this search: the period defaults to as far back as the category allows
+    /// (or the cited authority's start), ending now.
+    async fn access_grant(
+        &self,
+        conn: &mut SqliteConnection,
+        investigation: &InvestigationRow,
+        purpose: Purpose,
+        request: &SearchRequest,
+    ) -> Result<std::result::Result<AccessGrant, Refusal>> {
+        if investigation.status != "open" {
+            return Ok(Err(Refusal::new(
+                "9.3.3",
+                format!("investigation {} is closed; access is only for a current purpose", investigation.reference),
+                Some("reopen the investigation, or search for an open one".into()),
+            )));
+        }
+        let category = Category::from_str(&investigation.category).map_err(Error::Invalid)?;
+        let now = self.now();
+        let to = time(request.to.as_deref())?.unwrap_or(now);
+        let mut from = time(request.from.as_deref())?;
+        let mut authority = None;
+        match authority_ref(request) {
+            Some(reference) if purpose != Purpose::CpsRequest => {
+                let period = (from.unwrap_or(to), to);
+                match self.authority_for(conn, reference, investigation.id, purpose, period).await? {
+                    Ok((written, row)) => {
+                        from = from.or(Some(store::from_ms(row.period_from)));
+                        authority = Some(written);
+                    }
+                    Err(refusal) => return Ok(Err(refusal)),
+                }
+            }
+            _ => {}
+        }
+        let access = AccessRequest {
+            purpose,
+            category,
+            from: from.unwrap_or(now - Duration::days(access::default_days(purpose, category))),
+            to,
+            authority,
+            written_request: purpose == Purpose::CpsRequest && authority_ref(request).is_some(),
+            cpia_retained: store::retention::has_cpia(conn, investigation.id).await?,
+        };
+        Ok(access::authorise(&access, now))
+    }
+
+    pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let reference = request.investigation.trim();
+        self.authorise(Privilege::Search, "search", reference).await?;
+        let purpose = request.purpose.ok_or_else(|| Error::Invalid("a purpose is required (Annex C)".into()))?;
+        if request.justification.trim().is_empty() {
+            return Err(Error::Invalid("a justification is required for every search (NASPLE 9.10.1)".into()));
+        }
+        let pattern = request.vrm.as_deref().filter(|v| !v.trim().is_empty()).map(VrmPattern::parse).transpose();
+        let pattern = pattern.map_err(Error::Invalid)?;
+        let limit = request.limit.clamp(1, MAX_PAGE);
+        let details = json!({ "purpose": purpose.as_str(), "vrm": pattern.as_ref().map(VrmPattern::text),
+            "from": request.from, "to": request.to, "cameras": request.cameras, "area": request.area });
+
+        let mut conn = self.workstation().pool.acquire().await?;
+        let investigation = find(&mut conn, reference).await?;
+        let decision = self.access_grant(&mut conn, &investigation, purpose, request).await?;
+        drop(conn);
+        let authority_text = authority_ref(request);
+        let record = |outcome| {
+            Record::new("", "search", reference, outcome)
+                .justification(request.justification.trim())
+                .authority(authority_text)
+        };
+        let grant = match decision {
+            Ok(grant) => grant,
+            Err(refusal) => {
+                let mut tx = store::begin_write(&self.workstation().pool).await?;
+                let details = json!({ "clause": refusal.clause, "reason": refusal.reason, "request": details });
+                self.append(&mut tx, record(Outcome::Refused).details(details)).await?;
+                tx.commit().await?;
+                return Err(Error::Refused(refusal));
+            }
+        };
+
+        let cameras: Vec<String> =
+            request.cameras.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
+        let filter = SearchFilter {
+            from: store::to_ms(grant.from),
+            to: store::to_ms(grant.to),
+            retained_only_before: store::to_ms(grant.retained_only_before),
+            investigation: investigation.id,
+            vrm: pattern.as_ref().map(|p| (p.text(), matches!(p, VrmPattern::Exact(_)))),
+            cameras: &cameras,
+            area: request.area.as_deref().map(str::trim).filter(|a| !a.is_empty()),
+        };
+        let mut tx = store::begin_write(&self.workstation().pool).await?;
+        let visibility = self.visibility(&mut tx).await?;
+        let total = store::reads::search_count(&mut tx, &visibility, &filter).await?;
+        let rows = store::reads::search(&mut tx, &visibility, &filter, request.offset as i64, limit as i64).await?;
+        let details = json!({ "clause": grant.clause, "basis": grant.basis, "request": details,
+            "period": { "from": grant.from, "to": grant.to }, "total": total, "offset": request.offset });
+        self.append(&mut tx, record(Outcome::Success).details(details)).await?;
+        tx.commit().await?;
+        Ok(SearchResults {
+            total: total as u64,
+            offset: request.offset,
+            reads: rows.into_iter().map(crate::reads::summary).collect(),
+            grant: GrantInfo {
+                clause: grant.clause.to_owned(),
+                basis: grant.basis,
+                from_uk: crate::time::uk(grant.from),
+                to_uk: crate::time::uk(grant.to),
+                authority: authority_text.map(str::to_owned),
+            },
+        })
+    }
+}
