@@ -23,6 +23,7 @@ fn main() {
             let data_dir = data_dir(app.handle())?;
             // Opening migrates the store; it is quick and must finish before the first command.
             let workstation = tauri::async_runtime::block_on(Workstation::open(&data_dir, Arc::new(SystemClock)))?;
+            retention_runs(workstation.clone());
             app.manage(AppState::new(workstation));
             Ok(())
         })
@@ -43,12 +44,44 @@ fn main() {
             commands::admin::suspend_user,
             commands::admin::reactivate_user,
             commands::admin::set_user_role,
+            commands::casework::offences,
+            commands::casework::list_investigations,
+            commands::casework::create_investigation,
+            commands::casework::escalate_investigation,
+            commands::casework::set_investigation_open,
+            commands::casework::check_access,
+            commands::casework::request_authority,
+            commands::casework::list_authorities,
+            commands::casework::decide_authority,
+            commands::casework::search,
+            commands::records::camera_register,
+            commands::records::add_camera,
+            commands::records::set_camera_restricted,
+            commands::records::grant_camera,
+            commands::records::revoke_camera,
+            commands::records::retention_outlook,
+            commands::records::retain_reads,
+            commands::records::run_retention,
+            commands::records::correct_read,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {
         eprintln!("ANPR Workstation could not start: {e}");
         std::process::exit(1);
     }
+}
+
+/// Applies the retention rules now and every hour while the app runs (8.9.4, 9.5.1), in the
+/// background so a large store does not delay the login screen. Each run is audited.
+fn retention_runs(workstation: Workstation) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            if let Err(e) = workstation.run_retention().await {
+                eprintln!("retention run failed (it will be tried again in an hour): {e}");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60 * 60)).await;
+        }
+    });
 }
 
 /// `ANPR_DATA_DIR` (as the CLI reads it), else `<platform data dir>/anpr-workstation`, the

@@ -1,12 +1,13 @@
 //! One function per command: parse arguments into a core call, print the result.
 
+use crate::casework;
 use crate::output::emit;
 use crate::{Cli, Command};
 use anpr_core::demo::DemoOptions;
 use anpr_core::types::{ImportProgress, Rank, Role};
 use anpr_core::{AuthFailure, Error, Session, SystemClock, Workstation};
 use anyhow::{Context, bail};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -135,14 +136,14 @@ fn report_progress(bar: &ProgressBar) -> impl FnMut(ImportProgress) + Send + '_ 
     }
 }
 
-struct Cx {
-    ws: Workstation,
+pub struct Cx {
+    pub ws: Workstation,
     user: Option<String>,
-    json: bool,
+    pub json: bool,
 }
 
 impl Cx {
-    async fn login(&self) -> anyhow::Result<Session> {
+    pub async fn login(&self) -> anyhow::Result<Session> {
         let Some(user) = &self.user else { bail!("this command needs --user NAME") };
         let password = secret("ANPR_PASSWORD", &format!("password for {user}: "))?;
         Ok(self.ws.login(user, &password).await?)
@@ -169,6 +170,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { bundle } => import(&cx, &bundle).await,
         Command::User(command) => user(&cx, command).await,
         Command::Audit(command) => audit(&cx, command).await,
+        Command::Search(args) => casework::search(&cx, args).await,
+        Command::Investigation(command) => casework::investigation(&cx, command).await,
+        Command::Access(command) => casework::access(&cx, command),
+        Command::Authority(command) => casework::authority(&cx, command).await,
+        Command::Camera(command) => casework::camera(&cx, command).await,
+        Command::Retention(command) => casework::retention(&cx, command).await,
     }
 }
 

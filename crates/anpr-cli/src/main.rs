@@ -2,6 +2,7 @@
 //! core, and prints text (stderr) or one JSON document (stdout, `--json`). Exit codes:
 //! 0 success, 1 error, 2 usage, 3 refused by policy, 4 authentication failed or locked.
 
+mod casework;
 mod commands;
 mod output;
 
@@ -42,6 +43,23 @@ pub enum Command {
     /// The audit trail (auditors).
     #[command(subcommand)]
     Audit(commands::AuditCommand),
+    /// Search reads for an investigation, within Annex C.
+    Search(casework::SearchArgs),
+    /// Investigations and their escalation (Annex B).
+    #[command(subcommand)]
+    Investigation(casework::InvestigationCommand),
+    /// What Annex C allows.
+    #[command(subcommand)]
+    Access(casework::AccessCommand),
+    /// Written authorities for searches (the authorisation queue).
+    #[command(subcommand)]
+    Authority(casework::AuthorityCommand),
+    /// The camera register and Restricted Access grants (administrators).
+    #[command(subcommand)]
+    Camera(casework::CameraCommand),
+    /// Local retention (8.9, 9.5.1, 9.8).
+    #[command(subcommand)]
+    Retention(casework::RetentionCommand),
 }
 
 fn main() -> ExitCode {

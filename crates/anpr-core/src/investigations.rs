@@ -35,14 +35,31 @@ pub(crate) fn parse_time(text: &str) -> Result<DateTime<Utc>> {
     crate::time::parse(text).map_err(Error::Invalid)
 }
 
-/// The Annex C answer without searching (`anpr access check`, the search form's hint).
-pub fn check_access(request: &AccessRequest, now: DateTime<Utc>) -> AccessDecision {
-    match access::authorise(request, now) {
+/// The Annex C answer without searching (`anpr access check`, the desktop's check): for a
+/// search citing an authority of `authority` rank (and reason), or, for the CPS, the written
+/// request it rests on. Times as typed (see [`crate::time::parse`]).
+pub fn check_access(
+    purpose: Purpose,
+    category: Category,
+    period: (&str, &str),
+    authority: Option<(Rank, Option<ExtensionReason>)>,
+    now: DateTime<Utc>,
+) -> Result<AccessDecision> {
+    let request = AccessRequest {
+        purpose,
+        category,
+        from: parse_time(period.0)?,
+        to: parse_time(period.1)?,
+        authority: authority.map(|(rank, reason)| WrittenAuthority { rank, reason }),
+        written_request: true,
+        cpia_retained: false,
+    };
+    Ok(match access::authorise(&request, now) {
         Ok(grant) => {
             AccessDecision { allowed: true, clause: grant.clause.to_owned(), reason: grant.basis, needs: None }
         }
         Err(Refusal { clause, reason, needs }) => AccessDecision { allowed: false, clause, reason, needs },
-    }
+    })
 }
 
 /// The Annex B offence lists, for the offence picker.

@@ -96,6 +96,98 @@ impl Workstation {
             )
             .await?;
         std::fs::remove_dir_all(&bundle).map_err(|e| Error::io("removing the demo bundle", e))?;
+        self.create_demo_casework().await?;
         Ok(DemoReport { data, import })
     }
+
+    /// The demo's casework: an open investigation of every category (one escalated from
+    /// Priority and Volume), the designation of its restricted cameras with one of them granted
+    /// to `demo.evidence`, and one vehicle's reads retained under CPIA for the Major case, so
+    /// the 12-month exception can be seen.
+    async fn create_demo_casework(&self) -> Result<()> {
+        let mut tx = store::begin_write(&self.pool).await?;
+        let now = self.now();
+        let at = store::to_ms(now);
+        let mut user = async |name: &str| -> Result<i64> {
+            Ok(store::users::by_name(&mut tx, name).await?.map(|u| u.id).unwrap_or_default())
+        };
+        let (investigator, inspector, evidence, admin) = (
+            user("demo.investigator").await?,
+            user("demo.inspector").await?,
+            user("demo.evidence").await?,
+            user("demo.admin").await?,
+        );
+        for (reference, title, offence) in DEMO_INVESTIGATIONS {
+            let category = crate::policy::escalation::category_of(offence);
+            let row = store::investigations::NewInvestigationRow {
+                reference,
+                title,
+                offence,
+                category: category.as_str(),
+                sio: "DI Morgan Hale",
+                notes: "Demo investigation.",
+                created_by: investigator,
+                created_at: at,
+            };
+            store::investigations::insert(&mut tx, &row).await?;
+        }
+        let escalated = store::investigations::by_reference(&mut tx, DEMO_ESCALATED).await?;
+        if let Some(case) = escalated {
+            let factors = anpr_types::EscalationFactors {
+                community: "High risk of a critical incident in the estate".into(),
+                offence: "Series of offences with forensic links; weapons used".into(),
+                offender: "Prolific offender".into(),
+            };
+            let escalation = store::investigations::NewEscalation {
+                investigation: case.id,
+                from: "priority_volume",
+                to: "serious",
+                authorised_by: inspector,
+                rank: "inspector",
+                reasons: "Linked series of aggravated burglaries",
+                factors: &factors,
+                at,
+            };
+            store::investigations::insert_escalation(&mut tx, &escalation).await?;
+            store::investigations::set_category(&mut tx, case.id, "serious").await?;
+        }
+        let mut first = true;
+        for camera in store::cameras::records(&mut tx).await?.into_iter().filter(|c| c.restricted) {
+            store::cameras::open_restriction(&mut tx, camera.id, "Ch Supt R. Mercer", "RA-2026-014", admin, at).await?;
+            if std::mem::take(&mut first) {
+                let grant = store::cameras::NewGrant {
+                    camera: camera.id,
+                    user_id: evidence,
+                    authorised_by: "Ch Supt R. Mercer",
+                    reference: "RA-2026-014/G1",
+                    granted_by: admin,
+                    at,
+                };
+                store::cameras::grant(&mut tx, &grant).await?;
+            }
+        }
+        let twelve_months = store::to_ms(crate::policy::retention::captured_cutoff(now));
+        let major = store::investigations::by_reference(&mut tx, DEMO_INVESTIGATIONS[2].0).await?;
+        if let (Some(vrm), Some(major)) = (store::retention::busiest_vrm_before(&mut tx, twelve_months).await?, major) {
+            let reason = "Suspect vehicle; relevant to the investigation (CPIA)";
+            store::retention::retain_vrm(&mut tx, &vrm, major.id, evidence, reason, at).await?;
+        }
+        let record =
+            Record::new(DEMO_ACTOR, "demo.casework", "investigations, restrictions, retention", Outcome::Success);
+        audit::append(&mut tx, now, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
+
+/// The demo investigations (reference, title, offence): one of each category (cli.md).
+pub const DEMO_INVESTIGATIONS: &[(&str, &str, &str)] = &[
+    ("NS-PV-0001", "Theft of a van, Kettering", "Vehicle crime"),
+    ("NS-SER-0002", "Robbery at Harbour Road garage", "Robbery (firearms, or ABH or more serious injury caused)"),
+    ("NS-MAJ-0003", "Operation Larch: murder of a delivery driver", "Murder"),
+    ("NS-NSEC-0004", "Operation Birch", "National security"),
+    ("NS-CT-0005", "Operation Cedar", "Counter terrorism"),
+    ("NS-PV-0006", "Burglary series, Corby estates", "Burglary"),
+];
+/// The demo investigation escalated from Priority and Volume to Serious.
+const DEMO_ESCALATED: &str = "NS-PV-0006";

@@ -2,8 +2,10 @@
 //! makes one core call and maps its error to the boundary type the UI switches on.
 
 pub mod admin;
+pub mod casework;
 pub mod import;
 pub mod reads;
+pub mod records;
 pub mod session;
 
 use anpr_types::ApiError;

@@ -20,8 +20,8 @@ use serde_json::json;
 use sqlx::SqliteConnection;
 use std::str::FromStr;
 
-/// Most reads one page of results may hold.
-pub const MAX_PAGE: u64 = 500;
+/// Most reads one page of results may hold (the CLI asks for up to its --limit at once).
+pub const MAX_PAGE: u64 = 10_000;
 
 /// The authority (or, for the CPS, the written request) a search cites.
 fn authority_ref(request: &SearchRequest) -> Option<&str> {

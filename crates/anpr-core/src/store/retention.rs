@@ -182,3 +182,36 @@ pub async fn due_between(conn: &mut SqliteConnection, entered: (i64, i64), captu
     .fetch_one(conn)
     .await?)
 }
+
+/// The VRM with the most reads captured before `before` (the demo's CPIA example).
+pub async fn busiest_vrm_before(conn: &mut SqliteConnection, before: i64) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT vrm FROM reads WHERE vrm IS NOT NULL AND read_time < ? GROUP BY vrm ORDER BY count(*) DESC, vrm LIMIT 1",
+    )
+    .bind(before)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Retains every read of a VRM under CPIA for an investigation; returns how many.
+pub async fn retain_vrm(
+    conn: &mut SqliteConnection,
+    vrm: &str,
+    investigation: i64,
+    reviewer: i64,
+    reason: &str,
+    at: i64,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "INSERT INTO retentions(read, basis, investigation, reviewer, reason, at)
+         SELECT id, 'cpia', ?, ?, ?, ? FROM reads WHERE vrm = ? ON CONFLICT DO NOTHING",
+    )
+    .bind(investigation)
+    .bind(reviewer)
+    .bind(reason)
+    .bind(at)
+    .bind(vrm)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
