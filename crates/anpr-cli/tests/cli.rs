@@ -7,28 +7,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
-const PASSWORD: &str = "Demo-pass-1!";
-
-fn anpr(data: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_anpr"));
-    cmd.arg("--data-dir").arg(data).args(args).env("ANPR_PASSWORD", PASSWORD).stdin(Stdio::null());
-    cmd
-}
-
-fn run(data: &Path, args: &[&str]) -> (i32, Value, String) {
-    let Output { status, stdout, stderr } = anpr(data, args).output().unwrap();
-    let json = serde_json::from_slice(&stdout).unwrap_or(Value::Null);
-    (status.code().unwrap_or(-1), json, String::from_utf8_lossy(&stderr).into_owned())
-}
-
-/// A data directory with the demo accounts and a few demo reads.
-fn demo_store(parent: &Path, reads: &str) -> std::path::PathBuf {
-    let data = parent.join("data");
-    let (code, json, err) = run(&data, &["demo", "--reads", reads, "--seed", "99", "--no-images", "--json"]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(json["import"]["reads_accepted"], reads.parse::<u64>().unwrap());
-    data
-}
+mod common;
+use common::{PASSWORD, anpr, demo_store, run};
 
 async fn count_reads(data: &Path) -> i64 {
     let url = format!("sqlite://{}?mode=ro", data.join("anpr.db").display());
