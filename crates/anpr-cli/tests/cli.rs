@@ -2,13 +2,12 @@
 //! real store.
 #![allow(clippy::unwrap_used)]
 
-use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::Instant;
 
 mod common;
-use common::{PASSWORD, anpr, demo_store, run};
+use common::{anpr, demo_store, run};
 
 async fn count_reads(data: &Path) -> i64 {
     let url = format!("sqlite://{}?mode=ro", data.join("anpr.db").display());
