@@ -3,6 +3,7 @@
 
 use crate::audit::Outcome;
 use crate::error::{Error, Result};
+use crate::policy::retention;
 use crate::policy::roles::{self, Privilege};
 use crate::session::Session;
 use crate::store::{self, imports::ImportView, reads::ReadView};
@@ -10,7 +11,7 @@ use anpr_types::{
     Correction, CorrectionRequest, ImageInfo, ImportRecord, Overview, ReadDetail, ReadPage, ReadSummary,
     RetentionStatus, SessionInfo,
 };
-use chrono::{Duration, SecondsFormat};
+use chrono::SecondsFormat;
 use serde_json::json;
 
 /// Most reads one page may hold.
@@ -107,10 +108,11 @@ impl Session {
         let cameras = store::cameras::count(&mut conn).await?;
         let recent = store::imports::recent(&mut conn, 5).await?;
         let now = self.now();
-        let (old, entered) = store::reads::due_for_retention(
+        // Due now: what the next retention run deletes (retained reads excluded).
+        let (entered, old) = store::retention::due_between(
             &mut conn,
-            store::to_ms(now - Duration::days(365)),
-            store::to_ms(now - Duration::days(7)),
+            (i64::MIN, store::to_ms(retention::entered_cutoff(now))),
+            (i64::MIN, store::to_ms(retention::captured_cutoff(now))),
         )
         .await?;
         let uk = |ms: Option<i64>| ms.map(|t| crate::time::uk(store::from_ms(t)));

@@ -206,17 +206,6 @@ pub async fn image_visible(conn: &mut SqliteConnection, visibility: &Visibility,
     .await?)
 }
 
-/// Reads captured before `time_ms`, and reads entered before `entered_ms` (retention status).
-pub async fn due_for_retention(conn: &mut SqliteConnection, time_ms: i64, entered_ms: i64) -> Result<(i64, i64)> {
-    Ok(sqlx::query_as(
-        "SELECT (SELECT count(*) FROM reads WHERE read_time < ?), (SELECT count(*) FROM reads WHERE entered_at < ?)",
-    )
-    .bind(time_ms)
-    .bind(entered_ms)
-    .fetch_one(conn)
-    .await?)
-}
-
 /// What a category-bounded search asks of the reads table; the Annex C grant has been checked.
 #[derive(Debug, Clone)]
 pub struct SearchFilter<'a> {
