@@ -7,8 +7,10 @@
 #![allow(clippy::result_large_err)]
 
 use anpr_types::{
-    ApiError, ImportProgress, ImportSummary, NewUserRequest, Overview, PasswordRule, Rank, ReadDetail, ReadPage, Role,
-    SessionInfo, UserInfo,
+    ApiError, Authority, AuthorityRequest, CameraInfo, CorrectionRequest, EscalationRequest, ImportProgress,
+    ImportSummary, Investigation, NewCamera, NewInvestigation, NewUserRequest, Offence, Overview, PasswordRule, Rank,
+    ReadDetail, ReadPage, RestrictionChange, RetainRequest, RetentionOutlook, RetentionReport, Role, SearchRequest,
+    SearchResults, SessionInfo, UserInfo,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -42,6 +44,11 @@ pub fn internal(message: impl Into<String>) -> ApiError {
         remaining_attempts: None,
         files: Vec::new(),
     }
+}
+
+/// A form the UI itself does not accept (code `invalid`): nothing was sent.
+pub fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError { code: "invalid".to_owned(), ..internal(message) }
 }
 
 fn js_string(value: &JsValue, key: &str) -> Option<String> {
@@ -122,9 +129,39 @@ struct Id {
     id: i64,
 }
 
+/// The one `request` argument most commands take.
 #[derive(Serialize)]
-struct AddUser<'a> {
-    request: &'a NewUserRequest,
+struct Request<'a, T> {
+    request: &'a T,
+}
+
+#[derive(Serialize)]
+struct SetOpen<'a> {
+    reference: &'a str,
+    open: bool,
+}
+
+#[derive(Serialize)]
+struct Decide<'a> {
+    reference: &'a str,
+    approve: bool,
+    note: &'a str,
+}
+
+#[derive(Serialize)]
+struct AddCamera<'a> {
+    camera: &'a NewCamera,
+}
+
+#[derive(Serialize)]
+struct Change<'a> {
+    change: &'a RestrictionChange,
+}
+
+#[derive(Serialize)]
+struct Restrict<'a> {
+    change: &'a RestrictionChange,
+    restricted: bool,
 }
 
 #[derive(Serialize)]
@@ -193,7 +230,7 @@ pub async fn list_users() -> ApiResult<Vec<UserInfo>> {
 }
 
 pub async fn add_user(request: &NewUserRequest) -> ApiResult<UserInfo> {
-    invoke("add_user", &AddUser { request }).await
+    invoke("add_user", &Request { request }).await
 }
 
 pub async fn unlock_user(username: &str) -> ApiResult<UserInfo> {
@@ -210,6 +247,89 @@ pub async fn reactivate_user(username: &str) -> ApiResult<UserInfo> {
 
 pub async fn set_user_role(username: &str, role: Role, rank: Rank) -> ApiResult<UserInfo> {
     invoke("set_user_role", &SetRole { username, role, rank }).await
+}
+
+// --- casework ---
+
+pub async fn offences() -> ApiResult<Vec<Offence>> {
+    invoke("offences", &NoArgs {}).await
+}
+
+pub async fn list_investigations() -> ApiResult<Vec<Investigation>> {
+    invoke("list_investigations", &NoArgs {}).await
+}
+
+pub async fn create_investigation(request: &NewInvestigation) -> ApiResult<Investigation> {
+    invoke("create_investigation", &Request { request }).await
+}
+
+pub async fn escalate_investigation(request: &EscalationRequest) -> ApiResult<Investigation> {
+    invoke("escalate_investigation", &Request { request }).await
+}
+
+pub async fn set_investigation_open(reference: &str, open: bool) -> ApiResult<Investigation> {
+    invoke("set_investigation_open", &SetOpen { reference, open }).await
+}
+
+pub async fn request_authority(request: &AuthorityRequest) -> ApiResult<Authority> {
+    invoke("request_authority", &Request { request }).await
+}
+
+pub async fn list_authorities() -> ApiResult<Vec<Authority>> {
+    invoke("list_authorities", &NoArgs {}).await
+}
+
+pub async fn decide_authority(reference: &str, approve: bool, note: &str) -> ApiResult<Authority> {
+    invoke("decide_authority", &Decide { reference, approve, note }).await
+}
+
+// --- search and corrections ---
+
+/// A category-bounded search; `limit` is capped at 500 by the shell.
+pub async fn search(request: &SearchRequest) -> ApiResult<SearchResults> {
+    invoke("search", &Request { request }).await
+}
+
+/// `None`: the read was deleted as incorrect.
+pub async fn correct_read(request: &CorrectionRequest) -> ApiResult<Option<ReadDetail>> {
+    invoke("correct_read", &Request { request }).await
+}
+
+// --- retention ---
+
+pub async fn retention_outlook() -> ApiResult<RetentionOutlook> {
+    invoke("retention_outlook", &NoArgs {}).await
+}
+
+/// The number of reads newly retained.
+pub async fn retain_reads(request: &RetainRequest) -> ApiResult<u64> {
+    invoke("retain_reads", &Request { request }).await
+}
+
+pub async fn run_retention() -> ApiResult<RetentionReport> {
+    invoke("run_retention", &NoArgs {}).await
+}
+
+// --- cameras ---
+
+pub async fn camera_register() -> ApiResult<Vec<CameraInfo>> {
+    invoke("camera_register", &NoArgs {}).await
+}
+
+pub async fn add_camera(camera: &NewCamera) -> ApiResult<CameraInfo> {
+    invoke("add_camera", &AddCamera { camera }).await
+}
+
+pub async fn set_camera_restricted(change: &RestrictionChange, restricted: bool) -> ApiResult<CameraInfo> {
+    invoke("set_camera_restricted", &Restrict { change, restricted }).await
+}
+
+pub async fn grant_camera(change: &RestrictionChange) -> ApiResult<CameraInfo> {
+    invoke("grant_camera", &Change { change }).await
+}
+
+pub async fn revoke_camera(change: &RestrictionChange) -> ApiResult<CameraInfo> {
+    invoke("revoke_camera", &Change { change }).await
 }
 
 // --- events ---

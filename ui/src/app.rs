@@ -4,29 +4,69 @@
 use crate::api;
 use crate::components::marking::Marking;
 use crate::format::{rank_label, role_label};
-use crate::pages::{home::HomePage, import::ImportPage, login::LoginPage, reads::ReadsPage, users::UsersPage};
-use anpr_types::{ApiError, Role, SessionInfo};
+use crate::pages::{
+    authorisations::AuthorisationsPage, cameras::CamerasPage, home::HomePage, import::ImportPage,
+    investigations::InvestigationsPage, login::LoginPage, reads::ReadsPage, retention::RetentionPage,
+    search::SearchPage, users::UsersPage,
+};
+use anpr_types::{ApiError, Rank, Role, SessionInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
 
 /// The screens after login.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Page {
     Home,
     Import,
     Reads,
+    Investigations,
+    Search,
+    Authorisations,
+    Retention,
+    Cameras,
     Users,
 }
 
 impl Page {
-    /// Whether `role` is offered this page. Convenience only: the core enforces every action.
-    pub fn offered_to(self, role: Role) -> bool {
+    pub const ALL: [Page; 9] = [
+        Page::Home,
+        Page::Import,
+        Page::Reads,
+        Page::Investigations,
+        Page::Search,
+        Page::Authorisations,
+        Page::Retention,
+        Page::Cameras,
+        Page::Users,
+    ];
+
+    /// Whether an account of `role` and `rank` is offered this page. Convenience only: the core
+    /// enforces every action.
+    pub fn offered_to(self, role: Role, rank: Rank) -> bool {
+        let data_user = matches!(role, Role::Investigator | Role::EvidenceOfficer);
         match self {
             Page::Home => true,
-            Page::Import => matches!(role, Role::Investigator | Role::EvidenceOfficer | Role::Engineer),
-            Page::Reads => matches!(role, Role::Investigator | Role::EvidenceOfficer),
-            Page::Users => role == Role::Administrator,
+            Page::Import => data_user || role == Role::Engineer,
+            Page::Reads | Page::Investigations | Page::Search | Page::Retention => data_user,
+            // Ranked accounts decide requests; data users see their own.
+            Page::Authorisations => data_user || rank != Rank::None,
+            Page::Cameras | Page::Users => role == Role::Administrator,
+        }
+    }
+
+    /// The navigation button's id and label.
+    fn nav(self) -> (&'static str, &'static str) {
+        match self {
+            Page::Home => ("nav-home", "Home"),
+            Page::Import => ("nav-import", "Import"),
+            Page::Reads => ("nav-reads", "Reads"),
+            Page::Investigations => ("nav-investigations", "Investigations"),
+            Page::Search => ("nav-search", "Search"),
+            Page::Authorisations => ("nav-authorisations", "Authorisations"),
+            Page::Retention => ("nav-retention", "Retention"),
+            Page::Cameras => ("nav-cameras", "Cameras"),
+            Page::Users => ("nav-users", "Users"),
         }
     }
 }
@@ -76,6 +116,11 @@ impl AppState {
 
     pub fn role(&self) -> Option<Role> {
         self.session.with(|s| s.as_ref().map(|s| s.role))
+    }
+
+    /// Whether the logged-in account holds a rank (Inspector or Superintendent).
+    pub fn ranked(&self) -> bool {
+        self.session.with(|s| s.as_ref().is_some_and(|s| s.rank != Rank::None))
     }
 }
 
@@ -153,7 +198,11 @@ fn watch_idle(state: AppState) {
 fn Workspace() -> impl IntoView {
     let state = use_app();
     let page = Memo::new(move |_| state.page.get());
-    let offered = move |p: Page| state.role().is_some_and(|r| p.offered_to(r));
+    let offered = move || {
+        state.session.with(|s| {
+            s.as_ref().map(|s| Page::ALL.into_iter().filter(|p| p.offered_to(s.role, s.rank)).collect::<Vec<_>>())
+        })
+    };
     // The import runs on even while the user looks at another page.
     provide_context(crate::pages::import::ImportJob::new());
 
@@ -192,16 +241,9 @@ fn Workspace() -> impl IntoView {
                 </div>
             </header>
             <nav class="app-nav" aria-label="Main">
-                <NavButton page=Page::Home id="nav-home" label="Home" />
-                <Show when=move || offered(Page::Import)>
-                    <NavButton page=Page::Import id="nav-import" label="Import" />
-                </Show>
-                <Show when=move || offered(Page::Reads)>
-                    <NavButton page=Page::Reads id="nav-reads" label="Reads" />
-                </Show>
-                <Show when=move || offered(Page::Users)>
-                    <NavButton page=Page::Users id="nav-users" label="Users" />
-                </Show>
+                <For each=move || offered().unwrap_or_default() key=|p| *p let:page>
+                    <NavButton page=page />
+                </For>
                 <p class="nav-foot">"Every action is audited (NASPLE 8.11.4)."</p>
             </nav>
             <main class="app-main">
@@ -209,6 +251,11 @@ fn Workspace() -> impl IntoView {
                     Page::Home => view! { <HomePage /> }.into_any(),
                     Page::Import => view! { <ImportPage /> }.into_any(),
                     Page::Reads => view! { <ReadsPage /> }.into_any(),
+                    Page::Investigations => view! { <InvestigationsPage /> }.into_any(),
+                    Page::Search => view! { <SearchPage /> }.into_any(),
+                    Page::Authorisations => view! { <AuthorisationsPage /> }.into_any(),
+                    Page::Retention => view! { <RetentionPage /> }.into_any(),
+                    Page::Cameras => view! { <CamerasPage /> }.into_any(),
                     Page::Users => view! { <UsersPage /> }.into_any(),
                 }}
             </main>
@@ -217,8 +264,9 @@ fn Workspace() -> impl IntoView {
 }
 
 #[component]
-fn NavButton(page: Page, id: &'static str, label: &'static str) -> impl IntoView {
+fn NavButton(page: Page) -> impl IntoView {
     let state = use_app();
+    let (id, label) = page.nav();
     let active = move || state.page.get() == page;
     view! {
         <button
@@ -238,16 +286,20 @@ fn NavButton(page: Page, id: &'static str, label: &'static str) -> impl IntoView
 mod tests {
     use super::*;
 
-    fn offered(role: Role) -> Vec<Page> {
-        [Page::Home, Page::Import, Page::Reads, Page::Users].into_iter().filter(|p| p.offered_to(role)).collect()
+    fn offered(role: Role, rank: Rank) -> Vec<Page> {
+        Page::ALL.into_iter().filter(|p| p.offered_to(role, rank)).collect()
     }
 
     #[test]
-    fn navigation_follows_the_role() {
-        assert_eq!(offered(Role::Investigator), vec![Page::Home, Page::Import, Page::Reads]);
-        assert_eq!(offered(Role::EvidenceOfficer), vec![Page::Home, Page::Import, Page::Reads]);
-        assert_eq!(offered(Role::Engineer), vec![Page::Home, Page::Import]);
-        assert_eq!(offered(Role::Auditor), vec![Page::Home]);
-        assert_eq!(offered(Role::Administrator), vec![Page::Home, Page::Users]);
+    fn navigation_follows_the_role_and_rank() {
+        use Page::*;
+        let casework = vec![Home, Import, Reads, Investigations, Search, Authorisations, Retention];
+        assert_eq!(offered(Role::Investigator, Rank::None), casework);
+        assert_eq!(offered(Role::Investigator, Rank::Inspector), casework);
+        assert_eq!(offered(Role::EvidenceOfficer, Rank::None), casework);
+        assert_eq!(offered(Role::Engineer, Rank::None), vec![Home, Import]);
+        assert_eq!(offered(Role::Auditor, Rank::None), vec![Home]);
+        assert_eq!(offered(Role::Auditor, Rank::Superintendent), vec![Home, Authorisations]);
+        assert_eq!(offered(Role::Administrator, Rank::None), vec![Home, Cameras, Users]);
     }
 }

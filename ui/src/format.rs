@@ -1,7 +1,7 @@
-//! Text for the screen: numbers, names of roles and ranks, login messages. Pure functions, tested
-//! on the host.
+//! Text for the screen: numbers, names of roles and ranks, login messages, casework wording, and
+//! form values as requests take them. Pure functions, tested on the host.
 
-use anpr_types::{ApiError, Rank, Role};
+use anpr_types::{ApiError, Category, Correction, Escalation, Rank, Role, SystemType};
 
 /// `1234567` -> `1,234,567` (UK digit grouping).
 pub fn thousands(n: u64) -> String {
@@ -85,6 +85,86 @@ pub fn utc_short(rfc3339: &str) -> String {
     }
 }
 
+/// A `datetime-local` input's value (`YYYY-MM-DDTHH:MM`, UK local time) as a request takes it;
+/// seconds are dropped and an empty box is `None` (the core's default).
+pub fn form_time(value: &str) -> Option<String> {
+    let value = value.trim();
+    match value.len() {
+        0 => None,
+        19.. if value.as_bytes()[16] == b':' => Some(value[..16].to_owned()),
+        _ => Some(value.to_owned()),
+    }
+}
+
+/// The trimmed text, `None` when empty.
+pub fn optional(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// `"CAM-1, CAM-2,"` -> `["CAM-1", "CAM-2"]`.
+pub fn comma_list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect()
+}
+
+/// A form's validation message naming the required fields left empty, or `None` when all are there.
+pub fn missing_fields(fields: &[(&str, &str)]) -> Option<String> {
+    let missing: Vec<&str> =
+        fields.iter().filter(|(_, value)| value.trim().is_empty()).map(|(name, _)| *name).collect();
+    match missing.as_slice() {
+        [] => None,
+        [one] => Some(format!("Enter the {one}.")),
+        [first @ .., last] => Some(format!("Enter the {} and the {last}.", first.join(", the "))),
+    }
+}
+
+/// The categories an investigation may be put forward to (Annex B); the core decides.
+pub fn escalation_targets(from: Category) -> &'static [Category] {
+    match from {
+        Category::PriorityVolume => &[Category::Serious, Category::Major],
+        Category::Serious => &[Category::Major],
+        _ => &[],
+    }
+}
+
+/// The rank that authorises an escalation to `to` (Annex B).
+pub fn escalation_rank(to: Category) -> Rank {
+    if to == Category::Serious { Rank::Inspector } else { Rank::Superintendent }
+}
+
+/// `Priority and Volume -> Serious, authorised by j.smith (Inspector) on 24/11/2026 10:00 GMT: reasons`.
+pub fn escalation_text(e: &Escalation) -> String {
+    format!(
+        "{} → {}, authorised by {} ({}) on {}: {}",
+        e.from.label(),
+        e.to.label(),
+        e.authorised_by,
+        rank_label(e.rank),
+        e.time_uk,
+        e.reasons
+    )
+}
+
+/// A correction as the detail pane shows it, the original value kept.
+pub fn correction_text(c: &Correction) -> String {
+    let what = match &c.corrected_vrm {
+        Some(vrm) if c.kind != "delete" => format!("corrected to {vrm}"),
+        _ => "deleted as incorrect".to_owned(),
+    };
+    format!("Originally read as {}, {what} by {} on {}: {}", c.original_vrm, c.by, c.time_uk, c.reason)
+}
+
+pub fn system_type_label(t: SystemType) -> &'static str {
+    match t {
+        SystemType::Static => "Static",
+        SystemType::Moveable => "Moveable",
+        SystemType::MultiLane => "Multi-lane",
+        SystemType::Cctv => "CCTV integrated",
+        SystemType::Mobile => "Mobile",
+        SystemType::Covert => "Covert",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +212,71 @@ mod tests {
     fn utc_is_shortened() {
         assert_eq!(utc_short("2026-11-24T06:59:12Z"), "24/11/2026 06:59 UTC");
         assert_eq!(utc_short("never"), "never");
+    }
+
+    #[test]
+    fn datetime_local_values_become_request_strings() {
+        assert_eq!(form_time(""), None);
+        assert_eq!(form_time("  "), None);
+        assert_eq!(form_time("2026-11-24T06:59"), Some("2026-11-24T06:59".into()));
+        assert_eq!(form_time("2026-11-24T06:59:30"), Some("2026-11-24T06:59".into()));
+        assert_eq!(form_time("2026-11-24"), Some("2026-11-24".into()));
+    }
+
+    #[test]
+    fn form_values() {
+        assert_eq!(optional("  AUTH-0001 "), Some("AUTH-0001".into()));
+        assert_eq!(optional(" "), None);
+        assert_eq!(comma_list(" CAM-1, ,CAM-2,"), vec!["CAM-1".to_owned(), "CAM-2".to_owned()]);
+        assert!(comma_list("").is_empty());
+        assert_eq!(missing_fields(&[("title", "x"), ("SIO", " ")]), Some("Enter the SIO.".into()));
+        assert_eq!(
+            missing_fields(&[("reasons", ""), ("community factor", ""), ("offender factor", "")]),
+            Some("Enter the reasons, the community factor and the offender factor.".into())
+        );
+        assert_eq!(missing_fields(&[("title", "x")]), None);
+    }
+
+    #[test]
+    fn escalation_ladder() {
+        assert_eq!(escalation_targets(Category::PriorityVolume), &[Category::Serious, Category::Major]);
+        assert_eq!(escalation_targets(Category::Serious), &[Category::Major]);
+        assert!(escalation_targets(Category::Major).is_empty());
+        assert!(escalation_targets(Category::CounterTerrorism).is_empty());
+        assert_eq!(escalation_rank(Category::Serious), Rank::Inspector);
+        assert_eq!(escalation_rank(Category::Major), Rank::Superintendent);
+        let e = Escalation {
+            from: Category::PriorityVolume,
+            to: Category::Serious,
+            authorised_by: "demo.inspector".into(),
+            rank: Rank::Inspector,
+            reasons: "weapon used".into(),
+            factors: Default::default(),
+            time_uk: "24/11/2026 10:00 GMT".into(),
+        };
+        assert_eq!(
+            escalation_text(&e),
+            "Priority and Volume → Serious, authorised by demo.inspector (Inspector) on 24/11/2026 10:00 GMT: weapon used"
+        );
+    }
+
+    #[test]
+    fn corrections_keep_the_original() {
+        let mut c = Correction {
+            read_id: "R1".into(),
+            kind: "vrm".into(),
+            original_vrm: "AB12CDE".into(),
+            corrected_vrm: Some("AB12COE".into()),
+            reason: "O misread as D".into(),
+            by: "demo.investigator".into(),
+            time_uk: "24/11/2026 10:00 GMT".into(),
+        };
+        assert_eq!(
+            correction_text(&c),
+            "Originally read as AB12CDE, corrected to AB12COE by demo.investigator on 24/11/2026 10:00 GMT: O misread as D"
+        );
+        c.kind = "delete".into();
+        c.corrected_vrm = None;
+        assert!(correction_text(&c).starts_with("Originally read as AB12CDE, deleted as incorrect by"));
     }
 }

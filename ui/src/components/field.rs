@@ -1,17 +1,17 @@
-//! Form fields read at submit time from the page itself, so whatever is in the box is what is
+//! Form fields, read at submit time from the page itself, so whatever is in the box is what is
 //! sent, even when something changed it without an `input` event (autofill, WebDriver's clear).
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The text in the input with `id`, also stored into `signal`; the signal's value if there is no
-/// such input.
+/// The text in the input or text area with `id`, also stored into `signal`; the signal's value if
+/// there is no such element.
 pub fn current_value(id: &str, signal: RwSignal<String>) -> String {
-    let in_page = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|input| input.value());
+    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    let in_page = element.and_then(|e| match e.dyn_into::<web_sys::HtmlInputElement>() {
+        Ok(input) => Some(input.value()),
+        Err(e) => e.dyn_into::<web_sys::HtmlTextAreaElement>().ok().map(|area| area.value()),
+    });
     match in_page {
         Some(value) => {
             if signal.with_untracked(|s| *s != value) {
@@ -30,4 +30,72 @@ pub fn selected_value(id: &str) -> Option<String> {
         .and_then(|d| d.get_element_by_id(id))
         .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
         .map(|select| select.value())
+}
+
+/// A labelled text box (`kind` is the input type) or, with `multiline`, a text area, bound to
+/// `value`; `required` marks it (the form checks it), `hint` says what goes in it.
+#[component]
+pub fn TextField(
+    #[prop(into)] id: String,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] required: bool,
+    #[prop(default = "text")] kind: &'static str,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let described = hint.map(|_| hint_id.clone());
+    let required = required.then_some("true");
+    let set = move |ev| value.set(event_target_value(&ev));
+    let input = if multiline {
+        view! {
+            <textarea
+                id=id.clone()
+                rows="3"
+                aria-required=required
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input=set
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=id.clone()
+                type=kind
+                spellcheck="false"
+                autocomplete="off"
+                aria-required=required
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input=set
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=id>
+                {label}
+                {required.map(|_| view! { <span class="required" aria-hidden="true">" *"</span> })}
+            </label>
+            {input}
+            {hint.map(|h| view! { <span id=hint_id class="muted small">{h}</span> })}
+        </div>
+    }
+}
+
+/// Moves the keyboard focus to the element with `id` once it is in the page (after the next frame).
+pub fn focus_later(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
 }

@@ -2,4 +2,7 @@
 
 pub mod field;
 pub mod marking;
+pub mod outcome;
 pub mod problem;
+pub mod read_cells;
+pub mod read_detail;

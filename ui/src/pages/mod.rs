@@ -1,7 +1,12 @@
 //! One module per screen.
 
+pub mod authorisations;
+pub mod cameras;
 pub mod home;
 pub mod import;
+pub mod investigations;
 pub mod login;
 pub mod reads;
+pub mod retention;
+pub mod search;
 pub mod users;

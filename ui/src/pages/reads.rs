@@ -2,12 +2,14 @@
 //! rows in view exist in the page; pages of 200 are fetched as the user scrolls and cached), and a
 //! detail pane with the read's images, hashes and provenance.
 
-use crate::api::{self, image_url};
+use crate::api;
 use crate::app::use_app;
 use crate::components::problem::Problem;
-use crate::format::{bytes, confidence, sentence, thousands, utc_short};
+use crate::components::read_cells::{ReadCells, ReadHead};
+use crate::components::read_detail::{Detail, DetailPane, open_detail};
+use crate::format::thousands;
 use crate::virtual_rows::{Geometry, MAX_CACHED_PAGES, PAGE_SIZE, ROW_HEIGHT, pages_for, pages_to_evict};
-use anpr_types::{ApiError, ImageInfo, ReadDetail, ReadSummary};
+use anpr_types::{ApiError, ReadSummary};
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,14 +27,6 @@ const HEAD_PX: f64 = 36.0;
 
 fn cached(cache: &Cache, index: u64) -> Option<&ReadSummary> {
     cache.get(&(index / PAGE_SIZE)).and_then(|page| page.get((index % PAGE_SIZE) as usize))
-}
-
-#[derive(Debug, Clone)]
-enum Detail {
-    Closed,
-    Loading(i64),
-    Shown(Box<ReadDetail>),
-    Failed(ApiError),
 }
 
 /// What a row needs from the table.
@@ -124,7 +118,7 @@ pub fn ReadsPage() -> impl IntoView {
         }
     });
 
-    let refresh = move |_| {
+    let refresh = move || {
         generation.update_value(|g| *g += 1);
         pending.update_value(HashSet::clear);
         error.set(None);
@@ -153,25 +147,9 @@ pub fn ReadsPage() -> impl IntoView {
 
     let open = Callback::new(move |index: u64| {
         selected.set(Some(index));
-        let Some(id) = cache.with_untracked(|c| cached(c, index).map(|r| r.id)) else { return };
-        if matches!(detail.get_untracked(), Detail::Shown(ref d) if d.read.id == id) {
-            return;
+        if let Some(id) = cache.with_untracked(|c| cached(c, index).map(|r| r.id)) {
+            open_detail(state, detail, id);
         }
-        detail.set(Detail::Loading(id));
-        spawn_local(async move {
-            let result = api::read_detail(id).await;
-            // Only if the user has not moved on to another read meanwhile.
-            if !matches!(detail.try_get_untracked(), Some(Detail::Loading(current)) if current == id) {
-                return;
-            }
-            match result {
-                Ok(d) => detail.set(Detail::Shown(Box::new(d))),
-                Err(e) => match state.check(e) {
-                    Some(e) => detail.set(Detail::Failed(e)),
-                    None => detail.set(Detail::Closed),
-                },
-            }
-        });
     });
 
     let focus_row = move |index: u64| {
@@ -235,7 +213,7 @@ pub fn ReadsPage() -> impl IntoView {
 
     let table = Table { cache, selected, shift, open };
     let content_height = move || format!("{}px", geometry.get().content_px());
-    let detail_open = move || !matches!(detail.get(), Detail::Closed);
+    let detail_open = move || detail.with(Detail::is_open);
 
     view! {
         <section id="reads" class="page page-fill" aria-labelledby="reads-title">
@@ -252,7 +230,7 @@ pub fn ReadsPage() -> impl IntoView {
                 </span>
                 <span class="spacer"></span>
                 <span class="muted keys-hint">"↑ ↓ move · Enter opens · Esc closes"</span>
-                <button id="reads-refresh" type="button" class="btn" on:click=refresh>
+                <button id="reads-refresh" type="button" class="btn" on:click=move |_| refresh()>
                     "Refresh"
                 </button>
             </div>
@@ -272,16 +250,7 @@ pub fn ReadsPage() -> impl IntoView {
                         }
                         on:keydown=on_key
                     >
-                    <div class="read-head" role="row">
-                        <div class="cell c-plate" role="columnheader">"Plate patch"</div>
-                        <div class="cell c-vrm" role="columnheader">"VRM"</div>
-                        <div class="cell c-time" role="columnheader">"Time (UK)"</div>
-                        <div class="cell c-camera" role="columnheader">"Camera"</div>
-                        <div class="cell c-area" role="columnheader">"General area"</div>
-                        <div class="cell num c-lane" role="columnheader">"Lane"</div>
-                        <div class="cell c-dir" role="columnheader">"Direction"</div>
-                        <div class="cell num c-conf" role="columnheader">"Confidence"</div>
-                    </div>
+                        <ReadHead />
                         <div class="reads-content" style:height=content_height>
                             <For each=move || visible.get() key=|i| *i let:index>
                                 <ReadRow index=index table=table />
@@ -295,7 +264,7 @@ pub fn ReadsPage() -> impl IntoView {
                     </div>
                 </div>
                 <Show when=detail_open>
-                    <DetailPane detail=detail />
+                    <DetailPane detail=detail on_changed=Callback::new(move |()| refresh()) />
                 </Show>
             </div>
         </section>
@@ -328,214 +297,6 @@ fn ReadRow(index: u64, table: Table) -> impl IntoView {
                 None => view! { <div class="cell muted">"Loading…"</div> }.into_any(),
                 Some(r) => view! { <ReadCells read=r /> }.into_any(),
             }}
-        </div>
-    }
-}
-
-#[component]
-fn ReadCells(read: ReadSummary) -> impl IntoView {
-    let alt = if read.not_read { "Plate patch (not read)".to_owned() } else { format!("Plate patch of {}", read.vrm) };
-    let thumb = match &read.plate_image {
-        Some(sha) => view! {
-            <img class="plate-thumb" src=image_url(sha, false) alt=alt width="120" height="26" decoding="async" />
-        }
-        .into_any(),
-        None => view! { <span class="plate-none muted">"no patch"</span> }.into_any(),
-    };
-    let vrm = if read.not_read {
-        view! { <span class="badge badge-warn">"NOT READ"</span> }.into_any()
-    } else {
-        view! { <span class="vrm">{read.vrm.clone()}</span> }.into_any()
-    };
-    view! {
-        <div class="cell c-plate" role="gridcell">
-            {thumb}
-        </div>
-        <div class="cell c-vrm" role="gridcell">
-            {vrm}
-        </div>
-        <div class="cell nowrap c-time" role="gridcell" title=utc_short(&read.read_time)>
-            {read.read_time_uk.clone()}
-        </div>
-        <div class="cell ellipsis c-camera" role="gridcell" title=read.camera_id.clone()>
-            {read.camera_name.clone()}
-        </div>
-        <div class="cell ellipsis c-area" role="gridcell">
-            {read.general_area.clone()}
-        </div>
-        <div class="cell num c-lane" role="gridcell">
-            {read.lane.map(|l| l.to_string()).unwrap_or_else(|| "—".into())}
-        </div>
-        <div class="cell ellipsis c-dir" role="gridcell">
-            {read.direction.clone().unwrap_or_else(|| "—".into())}
-        </div>
-        <div class="cell num c-conf" role="gridcell">
-            {confidence(read.confidence)}
-        </div>
-    }
-}
-
-#[component]
-fn DetailPane(detail: RwSignal<Detail>) -> impl IntoView {
-    let close = move |_| detail.set(Detail::Closed);
-    view! {
-        <aside id="read-detail" class="detail" aria-labelledby="detail-title">
-            <div class="detail-head">
-                <h2 id="detail-title">
-                    {move || match detail.get() {
-                        Detail::Shown(d) if d.read.not_read => "NOT READ".to_owned(),
-                        Detail::Shown(d) => d.read.vrm.clone(),
-                        Detail::Loading(_) => "Loading…".to_owned(),
-                        _ => "Read".to_owned(),
-                    }}
-                </h2>
-                <button id="detail-close" type="button" class="btn" on:click=close aria-label="Close the read">
-                    "Close"
-                </button>
-            </div>
-            {move || match detail.get() {
-                Detail::Shown(d) => view! { <DetailBody detail=*d /> }.into_any(),
-                Detail::Failed(e) => view! { <Problem error=e id="detail-error" /> }.into_any(),
-                _ => view! { <p class="muted">"Loading the read…"</p> }.into_any(),
-            }}
-        </aside>
-    }
-}
-
-#[component]
-fn ZoomableImage(info: ImageInfo, id: &'static str, label: &'static str) -> impl IntoView {
-    let zoomed = RwSignal::new(false);
-    let toggle = move |_| zoomed.update(|z| *z = !*z);
-    let zoom_id = format!("{id}-zoom");
-    view! {
-        <div class="image-head">
-            <h3>{label}</h3>
-            <button
-                id=zoom_id
-                type="button"
-                class="btn btn-small"
-                aria-pressed=move || zoomed.get().to_string()
-                on:click=toggle
-            >
-                {move || if zoomed.get() { "Zoom 1x" } else { "Zoom 2x" }}
-            </button>
-        </div>
-        <div class="image-frame" class:zoomed=move || zoomed.get()>
-            <img
-                id=id
-                src=image_url(&info.sha256, false)
-                width=info.width
-                height=info.height
-                alt=label
-                title="Click to zoom"
-                on:click=toggle
-            />
-        </div>
-        <p class="image-meta">
-            <span class="muted">
-                {format!("{} × {} px, {}, {}", info.width, info.height, info.format.to_uppercase(), bytes(info.bytes))}
-            </span>
-            <br />
-            <span class="muted">"SHA-256 "</span>
-            <span class="mono hash" id=format!("{id}-sha256")>
-                {info.sha256.clone()}
-            </span>
-        </p>
-    }
-}
-
-#[component]
-fn DetailBody(detail: ReadDetail) -> impl IntoView {
-    let read = detail.read.clone();
-    let provenance = detail.provenance.clone();
-    let plate = match detail.plate.clone() {
-        Some(info) => view! { <ZoomableImage info=info id="detail-plate" label="Plate patch" /> }.into_any(),
-        None => view! {
-            <h3>"Plate patch"</h3>
-            <p id="detail-no-plate" class="muted">
-                "no plate patch recorded"
-            </p>
-        }
-        .into_any(),
-    };
-    let overview = match detail.overview.clone() {
-        Some(info) => view! { <ZoomableImage info=info id="detail-overview" label="Overview image" /> }.into_any(),
-        None => view! {
-            <h3>"Overview image"</h3>
-            <p id="detail-no-overview" class="muted">
-                "no overview image recorded"
-            </p>
-        }
-        .into_any(),
-    };
-    view! {
-        <div class="detail-body">
-            <p class="muted">
-                <span id="detail-time">{read.read_time_uk.clone()}</span>
-                " · "
-                {read.camera_name.clone()}
-            </p>
-            {plate}
-            {overview}
-            <h3>"Read"</h3>
-            <dl class="facts">
-                <dt>"Read id"</dt>
-                <dd class="mono" id="detail-read-id">
-                    {read.read_id.clone()}
-                </dd>
-                <dt>"VRM"</dt>
-                <dd>{if read.not_read { "NOT READ".to_owned() } else { read.vrm.clone() }}</dd>
-                <dt>"Time (UK)"</dt>
-                <dd>{read.read_time_uk.clone()}</dd>
-                <dt>"Time (UTC)"</dt>
-                <dd class="mono">{read.read_time.clone()}</dd>
-                <dt>"Camera id"</dt>
-                <dd class="mono" id="detail-camera-id">
-                    {read.camera_id.clone()}
-                </dd>
-                <dt>"Camera"</dt>
-                <dd>{read.camera_name.clone()}</dd>
-                <dt>"General area"</dt>
-                <dd id="detail-general-area">{read.general_area.clone()}</dd>
-                <dt>"Latitude, longitude"</dt>
-                <dd class="mono" id="detail-latlon">
-                    {format!("{:.6}, {:.6}", detail.latitude, detail.longitude)}
-                </dd>
-                <dt>"Lane, direction"</dt>
-                <dd>
-                    {format!(
-                        "{}, {}",
-                        read.lane.map(|l| l.to_string()).unwrap_or_else(|| "—".into()),
-                        read.direction.clone().unwrap_or_else(|| "—".into()),
-                    )}
-                </dd>
-                <dt>"Confidence"</dt>
-                <dd>{confidence(read.confidence)}</dd>
-            </dl>
-            <h3>"Provenance"</h3>
-            <dl class="facts" id="detail-provenance">
-                <dt>"Import bundle"</dt>
-                <dd class="mono">{provenance.bundle.clone()}</dd>
-                <dt>"Bundle SHA-256"</dt>
-                <dd class="mono hash" id="detail-bundle-sha256">
-                    {provenance.bundle_sha256.clone()}
-                </dd>
-                <dt>"Imported by"</dt>
-                <dd>{provenance.by.clone()}</dd>
-                <dt>"Imported (UK)"</dt>
-                <dd>{provenance.finished_uk.clone()}</dd>
-                <dt>"Import"</dt>
-                <dd>
-                    {format!(
-                        "#{}: {} accepted, {} duplicate, {} rejected",
-                        provenance.id,
-                        thousands(provenance.reads_accepted),
-                        thousands(provenance.reads_duplicate),
-                        thousands(provenance.reads_rejected),
-                    )}
-                </dd>
-            </dl>
-            <p class="muted small">{sentence("images are shown from the evidence store, verified by their SHA-256.")}</p>
         </div>
     }
 }

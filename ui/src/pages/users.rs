@@ -4,6 +4,7 @@
 use crate::api::{self, ApiResult};
 use crate::app::use_app;
 use crate::components::field::{current_value, selected_value};
+use crate::components::outcome::{Outcome, OutcomeMessage, act};
 use crate::components::problem::Problem;
 use crate::format::{rank_label, role_label, utc_short};
 use anpr_types::{ApiError, NewUserRequest, Rank, Role, UserInfo};
@@ -33,12 +34,6 @@ fn row_key(u: &UserInfo) -> String {
     )
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
-    Done(String),
-    Failed(ApiError),
-}
-
 #[derive(Debug, Clone, Copy)]
 struct Accounts {
     app: crate::app::AppState,
@@ -49,23 +44,12 @@ struct Accounts {
 impl Accounts {
     /// Runs an account change and puts the changed account in its row.
     fn change(self, what: String, call: impl Future<Output = ApiResult<UserInfo>> + 'static) {
-        let state = self.app;
-        self.outcome.set(None);
-        spawn_local(async move {
-            match call.await {
-                Ok(user) => {
-                    self.users.update(|list| match list.iter_mut().find(|u| u.username == user.username) {
-                        Some(slot) => *slot = user.clone(),
-                        None => list.push(user.clone()),
-                    });
-                    self.outcome.set(Some(Outcome::Done(format!("{what}: {}", user.username))));
-                }
-                Err(e) => {
-                    if let Some(e) = state.check(e) {
-                        self.outcome.set(Some(Outcome::Failed(e)));
-                    }
-                }
-            }
+        act(self.app, self.outcome, call, move |user| {
+            self.users.update(|list| match list.iter_mut().find(|u| u.username == user.username) {
+                Some(slot) => *slot = user.clone(),
+                None => list.push(user.clone()),
+            });
+            Some(format!("{what}: {}", user.username))
         });
     }
 }
@@ -102,13 +86,7 @@ pub fn UsersPage() -> impl IntoView {
                 </button>
             </div>
             {move || load_error.get().map(|e| view! { <Problem error=e id="users-error" /> })}
-            <div id="user-message" class="form-message" role="status" aria-live="polite">
-                {move || match accounts.outcome.get() {
-                    None => ().into_any(),
-                    Some(Outcome::Done(text)) => view! { <span class="msg msg-note">{text}</span> }.into_any(),
-                    Some(Outcome::Failed(e)) => view! { <Problem error=e /> }.into_any(),
-                }}
-            </div>
+            <OutcomeMessage outcome=accounts.outcome id="user-message" />
             <div class="table-wrap panel">
                 <table id="users-table" class="table table-compact">
                     <thead>
@@ -306,9 +284,9 @@ fn NewUserForm(accounts: Accounts) -> impl IntoView {
             temporary_password: current_value("user-new-password", password),
         };
         if request.username.is_empty() || request.full_name.is_empty() || request.temporary_password.is_empty() {
-            accounts.outcome.set(Some(Outcome::Failed(api::internal(
-                "Enter a user name, the full name and a temporary password.",
-            ))));
+            accounts
+                .outcome
+                .set(Some(Outcome::Failed(api::invalid("Enter a user name, the full name and a temporary password."))));
             return;
         }
         password.set(String::new());

@@ -1,0 +1,68 @@
+//! A read as a table row: the column headings and one read's cells (plate patch, VRM, time,
+//! camera, area, lane, direction, confidence), shared by the read browser and the search results.
+
+use crate::api::image_url;
+use crate::format::{confidence, utc_short};
+use anpr_types::ReadSummary;
+use leptos::prelude::*;
+
+/// The column headings (`.read-head` in styles.css).
+#[component]
+pub fn ReadHead() -> impl IntoView {
+    view! {
+        <div class="read-head" role="row">
+            <div class="cell c-plate" role="columnheader">"Plate patch"</div>
+            <div class="cell c-vrm" role="columnheader">"VRM"</div>
+            <div class="cell c-time" role="columnheader">"Time (UK)"</div>
+            <div class="cell c-camera" role="columnheader">"Camera"</div>
+            <div class="cell c-area" role="columnheader">"General area"</div>
+            <div class="cell num c-lane" role="columnheader">"Lane"</div>
+            <div class="cell c-dir" role="columnheader">"Direction"</div>
+            <div class="cell num c-conf" role="columnheader">"Confidence"</div>
+        </div>
+    }
+}
+
+/// One read's cells, in the columns of [`ReadHead`].
+#[component]
+pub fn ReadCells(read: ReadSummary) -> impl IntoView {
+    let alt = if read.not_read { "Plate patch (not read)".to_owned() } else { format!("Plate patch of {}", read.vrm) };
+    let thumb = match &read.plate_image {
+        Some(sha) => view! {
+            <img class="plate-thumb" src=image_url(sha, false) alt=alt width="120" height="26" decoding="async" />
+        }
+        .into_any(),
+        None => view! { <span class="plate-none muted">"no patch"</span> }.into_any(),
+    };
+    let vrm = if read.not_read {
+        view! { <span class="badge badge-warn">"NOT READ"</span> }.into_any()
+    } else {
+        view! { <span class="vrm">{read.vrm.clone()}</span> }.into_any()
+    };
+    view! {
+        <div class="cell c-plate" role="gridcell">
+            {thumb}
+        </div>
+        <div class="cell c-vrm" role="gridcell">
+            {vrm}
+        </div>
+        <div class="cell nowrap c-time" role="gridcell" title=utc_short(&read.read_time)>
+            {read.read_time_uk.clone()}
+        </div>
+        <div class="cell ellipsis c-camera" role="gridcell" title=read.camera_id.clone()>
+            {read.camera_name.clone()}
+        </div>
+        <div class="cell ellipsis c-area" role="gridcell">
+            {read.general_area.clone()}
+        </div>
+        <div class="cell num c-lane" role="gridcell">
+            {read.lane.map(|l| l.to_string()).unwrap_or_else(|| "—".into())}
+        </div>
+        <div class="cell ellipsis c-dir" role="gridcell">
+            {read.direction.clone().unwrap_or_else(|| "—".into())}
+        </div>
+        <div class="cell num c-conf" role="gridcell">
+            {confidence(read.confidence)}
+        </div>
+    }
+}
