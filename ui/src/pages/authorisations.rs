@@ -33,7 +33,9 @@ struct Queue {
 
 impl Queue {
     fn load(self) {
-        act(self.app, self.outcome, api::list_authorities(), move |list| {
+        act(self.app, self.outcome, api::list_authorities(), move |mut list| {
+            // Pending first, otherwise in the core's order.
+            list.sort_by_key(|a| a.status != "pending");
             self.list.set(list);
             None
         });
