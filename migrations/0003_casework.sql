@@ -107,6 +107,8 @@ CREATE TABLE corrections (
     reason        TEXT NOT NULL,
     by_user       INTEGER NOT NULL REFERENCES users(id),
     at            INTEGER NOT NULL,
+    read_time     INTEGER NOT NULL,  -- the read's capture and entry times: the record goes
+    entered_at    INTEGER NOT NULL,  -- when retention would have taken the read
     original      TEXT NOT NULL    -- JSON of the read as it was
 ) STRICT;
 CREATE INDEX corrections_read ON corrections(read_id);

@@ -162,8 +162,11 @@ fn retention_run_reports_deletions_by_rule_as_of_now() {
     assert!(first["kept_retained"].as_u64().unwrap() > 0, "{first}");
     // Eight days on, everything not retained has gone by the 7-day rule (9.8).
     let later = (Utc::now() + Duration::days(8)).to_rfc3339();
-    let (code, second, err) =
+    // Only an administrator may run it ahead of time (it deletes before the rules would).
+    let (code, refused, _) =
         run(&data, &["--user", "demo.investigator", "retention", "run", "--now", &later, "--json"]);
+    assert_eq!((code, refused["clause"].as_str()), (3, Some("8.9.4, 9.8")), "{refused}");
+    let (code, second, err) = run(&data, &["--user", "demo.admin", "retention", "run", "--now", &later, "--json"]);
     assert_eq!(code, 0, "{err}");
     let (_, status, _) = run(&data, &["--user", "demo.investigator", "retention", "status", "--json"]);
     let retained = status["retained"].as_array().unwrap().len() as u64;
@@ -171,6 +174,10 @@ fn retention_run_reports_deletions_by_rule_as_of_now() {
         + second["seven_day_rule"].as_u64().unwrap()
         + second["twelve_month_rule"].as_u64().unwrap();
     assert_eq!(removed + retained, 2000, "first {first}, second {second}, {retained} retained");
-    let runs = audit_entries(&data).into_iter().filter(|e| e["action"] == "retention.run").count();
-    assert_eq!(runs, 2);
+    let runs: Vec<String> = audit_entries(&data)
+        .into_iter()
+        .filter(|e| e["action"] == "retention.run")
+        .map(|e| e["outcome"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(runs, ["success", "refused", "success"]);
 }

@@ -129,6 +129,8 @@ impl Session {
         } else if !restricted && camera.restricted {
             sql::set_restricted(&mut tx, camera.id, false).await?;
             sql::close_restriction(&mut tx, camera.id, now).await?;
+            // A later designation starts from no grants: each needs its own authorisation.
+            sql::revoke_all(&mut tx, camera.id, now).await?;
         }
         if restricted {
             // A designation, or its renewal, is recorded with its authorisation either way.

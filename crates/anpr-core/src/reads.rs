@@ -228,12 +228,14 @@ impl Session {
             reason: request.reason.trim(),
             by_user: self.actor().id,
             at: store::to_ms(self.now()),
+            read_time: view.read_time,
+            entered_at: view.entered_at,
             original: &original.to_string(),
         };
         store::corrections::insert(&mut tx, &record).await?;
         match &corrected {
             Some((text, normalised)) => store::corrections::set_vrm(&mut tx, view.id, text, normalised).await?,
-            None => store::corrections::delete_read(&mut tx, view.id).await?,
+            None => store::corrections::delete_read(&mut tx, view.id, record.at).await?,
         }
         let details = json!({ "original": original, "corrected_vrm": record.corrected_vrm, "reason": record.reason });
         self.audit(&mut tx, action, &view.read_id, Outcome::Success, details).await?;

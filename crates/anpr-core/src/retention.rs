@@ -27,10 +27,12 @@ impl Workstation {
         let captured = store::to_ms(rules::captured_cutoff(as_of));
         let entered = store::to_ms(rules::entered_cutoff(as_of));
         let mut tx = store::begin_write(&self.pool).await?;
-        let kept = sql::kept_retained(&mut tx, captured, entered).await?;
         let images_after = Duration::days(CAPTURE_DAYS + 1).num_milliseconds();
         let twelve_month_rule = sql::delete_twelve_month(&mut tx, captured, images_after, now).await?;
         let seven_day_rule = sql::delete_seven_day(&mut tx, entered, now).await?;
+        // Counted after the deletions: what the rules reached and retention kept.
+        let kept = sql::kept_retained(&mut tx, captured, entered).await?;
+        sql::delete_spent_corrections(&mut tx, captured, entered).await?;
         let shas = sql::delete_due_images(&mut tx, now).await?;
         let report = RetentionReport {
             as_of: as_of.to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -60,8 +62,12 @@ impl Session {
     /// A run on demand (`anpr retention run [--now T]`), audited as this user. `as_of` lets a
     /// run be applied as of another time; it is recorded in the audit entry.
     pub async fn run_retention(&self, as_of: Option<DateTime<Utc>>) -> Result<RetentionReport> {
-        let username = self.actor().username.clone();
-        self.workstation().apply_retention(&username, as_of.unwrap_or_else(|| self.now())).await
+        let (now, username) = (self.now(), self.actor().username.clone());
+        let as_of = as_of.unwrap_or(now);
+        if let Err(refusal) = rules::may_run_as_of(self.actor().role, as_of, now) {
+            return self.refuse("retention.run", "reads and images", refusal, json!({ "as_of": as_of })).await;
+        }
+        self.workstation().apply_retention(&username, as_of).await
     }
 
     /// A retention review (9.8): keeps reads under CPIA for an investigation, or after a MOPI

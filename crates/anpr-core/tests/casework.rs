@@ -105,7 +105,9 @@ async fn audit_count(s: &Store, action: &str) -> i64 {
 async fn run_expect(s: &Store, session: &Session, expected: RetentionReport) {
     let runs_before = audit_count(s, "retention.run").await;
     let as_of = DateTime::parse_from_rfc3339(&expected.as_of).unwrap().to_utc();
-    let got = session.run_retention(Some(as_of)).await.unwrap();
+    // The injected clock moves to the run's time; runs ahead of the clock are refused (8.9.4).
+    s.clock.set(as_of);
+    let got = session.run_retention(None).await.unwrap();
     assert_eq!(got, expected, "retention report as of {}", expected.as_of);
     assert_eq!(audit_count(s, "retention.run").await, runs_before + 1, "each run is audited once");
     let (user, details) = last_retention_audit(s).await;
@@ -312,7 +314,8 @@ async fn twelve_month_rule_deletes_reads_on_day_366_and_images_on_day_367_9_5_1(
     // MOPI does not extend the 12 months: M (captured C+3d) goes at C+368d, its image a day later.
     run_expect(&s, &investigator, report(c + days(368) - ms(1), 0, 0, 0, 2)).await;
     assert_eq!(present(&s).await, set(&["K", "M", "P"]));
-    let gone_m = investigator.run_retention(Some(c + days(368))).await.unwrap();
+    s.clock.set(c + days(368));
+    let gone_m = investigator.run_retention(None).await.unwrap();
     assert_eq!((gone_m.seven_day_rule, gone_m.twelve_month_rule, gone_m.images), (0, 1, 0), "{gone_m:?}");
     assert_eq!(present(&s).await, set(&["K", "P"]));
     assert!(image_kept(&s, &sha256(&im)).await);
@@ -348,7 +351,7 @@ async fn twelve_month_rule_deletes_reads_on_day_366_and_images_on_day_367_9_5_1(
 /// NASPLE 9.5.1, 9.8: `kept_retained` counts retained reads the rules would otherwise have
 /// deleted and that were kept. A MOPI-retained read deleted by the 12-month rule was not kept.
 #[tokio::test]
-#[ignore = "bug: apply_retention counts kept_retained before deleting, so a MOPI read the 12-month rule deletes is also reported as kept"]
+
 async fn a_mopi_read_deleted_at_12_months_is_not_reported_as_kept_9_5_1() {
     let s = store().await;
     let c = capture_base();
@@ -443,7 +446,7 @@ async fn restricted_cameras_are_seen_exactly_by_the_users_currently_granted_8_8(
 /// NASPLE 8.8: as above, with image fetches among the random queries: a restricted read's plate
 /// patch is served to the users granted its camera and refused (not found) to everyone else.
 #[tokio::test]
-#[ignore = "bug: store::reads::image_visible binds the granted cameras to the wrong parameter (8.8)"]
+
 async fn restricted_cameras_images_are_served_exactly_to_the_users_currently_granted_8_8() {
     for seed in [0x88, 7, 2026] {
         restricted_access_rounds(seed, true).await;
@@ -454,7 +457,7 @@ async fn restricted_cameras_images_are_served_exactly_to_the_users_currently_gra
 /// store's row ids happen to be. Here the covert camera's register row and its read's plate
 /// patch both have id 2, which is what the binding bug of `image_visible` compares.
 #[tokio::test]
-#[ignore = "bug: store::reads::image_visible compares camera ids with the image id (8.8 leak)"]
+
 async fn a_restricted_plate_patch_is_refused_to_the_ungranted_whatever_the_row_ids_8_8() {
     let s = store().await;
     let t = now();
@@ -1171,7 +1174,7 @@ async fn a_misread_vrm_is_corrected_and_an_incorrect_read_deleted_keeping_the_or
 /// NASPLE 9.7, 9.5.1, 8.9.4: the plate patch of a read deleted as incorrect does not outlive
 /// it: at the latest the next retention run after the read would have gone removes the image.
 #[tokio::test]
-#[ignore = "bug: correct_read deletes the read but never queues its images in image_deletions, so they stay forever"]
+
 async fn the_image_of_a_read_deleted_as_incorrect_does_not_stay_forever_9_7() {
     let s = store().await;
     let t = now();
@@ -1191,15 +1194,17 @@ async fn the_image_of_a_read_deleted_as_incorrect_does_not_stay_forever_9_7() {
     let request = CorrectionRequest { id, vrm: None, reason: "not a vehicle".into() };
     assert!(investigator.correct_read(&request).await.unwrap().is_none());
     // Even 12 months and two days after capture, the image is still stored.
-    investigator.run_retention(Some(t + days(7))).await.unwrap();
-    investigator.run_retention(Some(t + days(367))).await.unwrap();
+    s.clock.set(t + days(7));
+    investigator.run_retention(None).await.unwrap();
+    s.clock.set(t + days(367));
+    investigator.run_retention(None).await.unwrap();
     assert!(!image_kept(&s, &sha256(&plate)).await, "the deleted read's plate patch is still stored");
 }
 
 /// NASPLE 9.7: a read deleted as incorrect stays deleted: importing its bundle again does not
 /// bring the incorrect record back (the correction record keeps its read_id to recognise it).
 #[tokio::test]
-#[ignore = "bug (design gap): import only de-duplicates against the reads table, so a re-import resurrects a read deleted as incorrect"]
+
 async fn a_read_deleted_as_incorrect_is_not_brought_back_by_importing_its_bundle_again_9_7() {
     let s = store().await;
     let t = now();

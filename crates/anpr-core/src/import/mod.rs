@@ -204,6 +204,8 @@ struct Run<'a> {
     summary: ImportSummary,
     cameras: HashMap<String, CameraKey>,
     seen: HashSet<String>,
+    /// Reads deleted as incorrect (9.7): never brought back by importing their bundle again.
+    deleted: HashSet<String>,
     /// Image path -> stored image id (or why it was refused), so a shared image is checked once.
     by_path: HashMap<String, Result<i64, String>>,
 }
@@ -298,7 +300,12 @@ impl Run<'_> {
         let stored = store::reads::existing(tx, &ids).await?;
         let mut fresh = Vec::with_capacity(batch.len());
         for (line, row) in batch {
-            if has_images(&row) && (stored.contains(&row.read_id) || !self.seen.insert(row.read_id.clone())) {
+            if !self.deleted.is_empty() && self.deleted.contains(&row.read_id) {
+                self.reject(
+                    line,
+                    format!("read {} was deleted as incorrect (NASPLE 9.7); not imported again", row.read_id),
+                );
+            } else if has_images(&row) && (stored.contains(&row.read_id) || !self.seen.insert(row.read_id.clone())) {
                 self.summary.reads_duplicate += 1;
             } else if !self.cameras.contains_key(&row.camera_id) {
                 self.reject(
@@ -503,6 +510,7 @@ impl Session {
             summary: ImportSummary { bundle: object.clone(), ..Default::default() },
             cameras: HashMap::new(),
             seen: HashSet::new(),
+            deleted: store::corrections::deleted_read_ids(&mut tx).await?.into_iter().collect(),
             by_path: HashMap::new(),
         };
         progress(ImportProgress { stage: ImportStage::Cameras, done: 0, total: 1 });

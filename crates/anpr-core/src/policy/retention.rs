@@ -2,6 +2,8 @@
 //! system outside the NAS: what it holds goes 7 days after entry unless a review retains it;
 //! nothing stays past 12 months from capture unless retained under CPIA for an investigation.
 
+use super::Refusal;
+use anpr_types::Role;
 use chrono::{DateTime, Duration, Utc};
 
 /// Days a read stays after entry unless retained under CPIA or MOPI (8.9.4, 9.8).
@@ -33,6 +35,20 @@ pub fn images_due(read_time: DateTime<Utc>) -> DateTime<Utc> {
     read_time + Duration::days(CAPTURE_DAYS + 1)
 }
 
+/// Whether `role` may apply the rules as of `as_of`. As of now (or a past time, which deletes
+/// less) anyone may; as of a later time only an administrator, since that deletes reads before
+/// the rules would (a planned run, or a demonstration).
+pub fn may_run_as_of(role: Role, as_of: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Refusal> {
+    if as_of > now && role != Role::Administrator {
+        return Err(Refusal::new(
+            "8.9.4, 9.8",
+            "a retention run as of a later time than now would delete reads before the rules do",
+            Some("a run as of now (no --now), or an administrator account for a planned run ahead of time".into()),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +59,15 @@ mod tests {
         assert_eq!(entered_cutoff(now).to_rfc3339(), "2026-11-17T12:00:00+00:00");
         assert_eq!(captured_cutoff(now).to_rfc3339(), "2025-11-24T12:00:00+00:00");
         assert_eq!(images_due(captured_cutoff(now)), now + Duration::days(1));
+    }
+
+    #[test]
+    fn only_an_administrator_runs_retention_ahead_of_time_8_9_4() {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z").unwrap().to_utc();
+        let later = now + Duration::days(8);
+        assert!(may_run_as_of(Role::Investigator, now, now).is_ok());
+        assert!(may_run_as_of(Role::Investigator, now - Duration::days(1), now).is_ok());
+        assert_eq!(may_run_as_of(Role::Investigator, later, now).unwrap_err().clause, "8.9.4, 9.8");
+        assert!(may_run_as_of(Role::Administrator, later, now).is_ok());
     }
 }

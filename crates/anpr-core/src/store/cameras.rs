@@ -218,6 +218,15 @@ pub async fn revoke(conn: &mut SqliteConnection, camera: i64, user_id: i64, at: 
     Ok(done.rows_affected() > 0)
 }
 
+pub async fn revoke_all(conn: &mut SqliteConnection, camera: i64, at: i64) -> Result<()> {
+    sqlx::query("UPDATE camera_grants SET revoked_at = ? WHERE camera = ? AND revoked_at IS NULL")
+        .bind(at)
+        .bind(camera)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The restricted cameras a user is currently granted (8.8).
 pub async fn granted_to(conn: &mut SqliteConnection, user_id: i64) -> Result<Vec<i64>> {
     Ok(sqlx::query_scalar(

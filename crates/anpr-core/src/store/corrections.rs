@@ -23,14 +23,17 @@ pub struct NewCorrection<'a> {
     pub reason: &'a str,
     pub by_user: i64,
     pub at: i64,
+    pub read_time: i64,
+    pub entered_at: i64,
     /// JSON of the read as it was.
     pub original: &'a str,
 }
 
 pub async fn insert(conn: &mut SqliteConnection, c: &NewCorrection<'_>) -> Result<()> {
     sqlx::query(
-        "INSERT INTO corrections(read_id, kind, original_vrm, corrected_vrm, reason, by_user, at, original)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO corrections(read_id, kind, original_vrm, corrected_vrm, reason, by_user, at, read_time, entered_at,
+                                 original)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(c.read_id)
     .bind(c.kind)
@@ -39,6 +42,8 @@ pub async fn insert(conn: &mut SqliteConnection, c: &NewCorrection<'_>) -> Resul
     .bind(c.reason)
     .bind(c.by_user)
     .bind(c.at)
+    .bind(c.read_time)
+    .bind(c.entered_at)
     .bind(c.original)
     .execute(conn)
     .await?;
@@ -67,7 +72,15 @@ pub async fn set_vrm(conn: &mut SqliteConnection, id: i64, as_entered: &str, nor
     Ok(())
 }
 
-pub async fn delete_read(conn: &mut SqliteConnection, id: i64) -> Result<()> {
+/// Deletes a read found incorrect; its images go once nothing else refers to them.
+pub async fn delete_read(conn: &mut SqliteConnection, id: i64, now: i64) -> Result<()> {
+    super::retention::queue_images_of(conn, id, now).await?;
     sqlx::query("DELETE FROM reads WHERE id = ?").bind(id).execute(conn).await?;
     Ok(())
+}
+
+/// Read ids deleted as incorrect (9.7) whose records are still held: a re-import must not
+/// bring them back.
+pub async fn deleted_read_ids(conn: &mut SqliteConnection) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT read_id FROM corrections WHERE kind = 'delete'").fetch_all(conn).await?)
 }

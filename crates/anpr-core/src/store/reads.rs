@@ -134,17 +134,21 @@ pub struct ReadView {
     pub latitude: f64,
     pub longitude: f64,
     pub import_id: i64,
+    pub entered_at: i64,
 }
 
 const SELECT_VIEW: &str = "SELECT r.id, r.read_id, r.vrm_as_read, r.not_read, r.read_time, c.camera_id,
         c.name AS camera_name, c.general_area, r.lane, r.direction, r.confidence, p.sha256 AS plate_sha,
-        o.sha256 AS overview_sha, r.latitude, r.longitude, r.import_id
+        o.sha256 AS overview_sha, r.latitude, r.longitude, r.import_id, r.entered_at
     FROM reads r JOIN cameras c ON c.id = r.camera
     LEFT JOIN images p ON p.id = r.plate_image LEFT JOIN images o ON o.id = r.overview_image";
 
 /// The restricted-camera rule (8.8) as SQL over `c` (cameras): the granted ids are bound as a
-/// JSON array, never spliced into the text.
-const VISIBLE: &str = "(c.restricted = 0 OR c.id IN (SELECT value FROM json_each(?)))";
+/// JSON array at `param`, never spliced into the text. The parameter is named by the caller:
+/// mixing numbered and plain `?` parameters in one statement shifts the plain ones.
+fn visible(param: &str) -> String {
+    format!("(c.restricted = 0 OR c.id IN (SELECT value FROM json_each({param})))")
+}
 
 fn granted(visibility: &Visibility) -> String {
     serde_json::to_string(&visibility.granted_cameras).unwrap_or_else(|_| "[]".into())
@@ -157,17 +161,20 @@ pub async fn browse(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<ReadView>> {
-    Ok(sqlx::query_as(&format!("{SELECT_VIEW} WHERE {VISIBLE} ORDER BY r.read_time DESC, r.id DESC LIMIT ? OFFSET ?"))
-        .bind(granted(visibility))
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(conn)
-        .await?)
+    Ok(sqlx::query_as(&format!(
+        "{SELECT_VIEW} WHERE {} ORDER BY r.read_time DESC, r.id DESC LIMIT ? OFFSET ?",
+        visible("?")
+    ))
+    .bind(granted(visibility))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// One read, if it exists and is visible.
 pub async fn view(conn: &mut SqliteConnection, visibility: &Visibility, id: i64) -> Result<Option<ReadView>> {
-    Ok(sqlx::query_as(&format!("{SELECT_VIEW} WHERE r.id = ? AND {VISIBLE}"))
+    Ok(sqlx::query_as(&format!("{SELECT_VIEW} WHERE r.id = ? AND {}", visible("?")))
         .bind(id)
         .bind(granted(visibility))
         .fetch_optional(conn)
@@ -187,7 +194,8 @@ pub async fn totals(conn: &mut SqliteConnection, visibility: &Visibility) -> Res
     Ok(sqlx::query_as(&format!(
         "SELECT count(*) AS reads, coalesce(sum(r.not_read), 0) AS not_read, min(r.read_time) AS first,
                 max(r.read_time) AS last
-         FROM reads r JOIN cameras c ON c.id = r.camera WHERE {VISIBLE}"
+         FROM reads r JOIN cameras c ON c.id = r.camera WHERE {}",
+        visible("?")
     ))
     .bind(granted(visibility))
     .fetch_one(conn)
@@ -197,8 +205,9 @@ pub async fn totals(conn: &mut SqliteConnection, visibility: &Visibility) -> Res
 /// Whether a visible read shows the image (or, for a thumbnail, the image it derives from).
 pub async fn image_visible(conn: &mut SqliteConnection, visibility: &Visibility, image: i64) -> Result<bool> {
     Ok(sqlx::query_scalar(&format!(
-        "SELECT EXISTS (SELECT 1 FROM reads r JOIN cameras c ON c.id = r.camera WHERE r.plate_image = ?1 AND {VISIBLE})
-             OR EXISTS (SELECT 1 FROM reads r JOIN cameras c ON c.id = r.camera WHERE r.overview_image = ?1 AND {VISIBLE})"
+        "SELECT EXISTS (SELECT 1 FROM reads r JOIN cameras c ON c.id = r.camera WHERE r.plate_image = ?1 AND {v})
+             OR EXISTS (SELECT 1 FROM reads r JOIN cameras c ON c.id = r.camera WHERE r.overview_image = ?1 AND {v})",
+        v = visible("?2")
     ))
     .bind(image)
     .bind(granted(visibility))
@@ -221,6 +230,7 @@ pub struct SearchFilter<'a> {
 }
 
 fn push_search_where<'a>(q: &mut QueryBuilder<'a, Sqlite>, visibility: &Visibility, f: &SearchFilter<'a>) {
+    // The 8.8 rule as in `visible`, its parameter placed by the builder.
     q.push(" WHERE (c.restricted = 0 OR c.id IN (SELECT value FROM json_each(");
     q.push_bind(granted(visibility));
     q.push("))) AND r.read_time >= ").push_bind(f.from).push(" AND r.read_time <= ").push_bind(f.to);

@@ -82,6 +82,39 @@ pub async fn delete_seven_day(conn: &mut SqliteConnection, cutoff: i64, now: i64
     delete_reads(conn, SEVEN_DAY, cutoff, None, now).await
 }
 
+/// Correction records outlive their read (deleted as incorrect) only until retention would
+/// have removed the read: past 7 days from entry or 12 months from capture they go too.
+pub async fn delete_spent_corrections(
+    conn: &mut SqliteConnection,
+    captured_cutoff: i64,
+    entered_cutoff: i64,
+) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM corrections WHERE (read_time <= ? OR entered_at <= ?)
+           AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.read_id = corrections.read_id)",
+    )
+    .bind(captured_cutoff)
+    .bind(entered_cutoff)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Queues a read's images for deletion at `due_at` (once nothing refers to them).
+pub async fn queue_images_of(conn: &mut SqliteConnection, read: i64, due_at: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO image_deletions(image, due_at)
+         SELECT image, ?2 FROM (SELECT plate_image AS image FROM reads WHERE id = ?1
+                                UNION SELECT overview_image FROM reads WHERE id = ?1) WHERE image IS NOT NULL
+         ON CONFLICT(image) DO UPDATE SET due_at = min(due_at, excluded.due_at)",
+    )
+    .bind(read)
+    .bind(due_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Retained reads the rules would otherwise have removed.
 pub async fn kept_retained(conn: &mut SqliteConnection, captured_cutoff: i64, entered_cutoff: i64) -> Result<i64> {
     Ok(sqlx::query_scalar(
