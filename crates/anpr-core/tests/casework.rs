@@ -351,7 +351,6 @@ async fn twelve_month_rule_deletes_reads_on_day_366_and_images_on_day_367_9_5_1(
 /// NASPLE 9.5.1, 9.8: `kept_retained` counts retained reads the rules would otherwise have
 /// deleted and that were kept. A MOPI-retained read deleted by the 12-month rule was not kept.
 #[tokio::test]
-
 async fn a_mopi_read_deleted_at_12_months_is_not_reported_as_kept_9_5_1() {
     let s = store().await;
     let c = capture_base();
@@ -446,7 +445,6 @@ async fn restricted_cameras_are_seen_exactly_by_the_users_currently_granted_8_8(
 /// NASPLE 8.8: as above, with image fetches among the random queries: a restricted read's plate
 /// patch is served to the users granted its camera and refused (not found) to everyone else.
 #[tokio::test]
-
 async fn restricted_cameras_images_are_served_exactly_to_the_users_currently_granted_8_8() {
     for seed in [0x88, 7, 2026] {
         restricted_access_rounds(seed, true).await;
@@ -457,7 +455,6 @@ async fn restricted_cameras_images_are_served_exactly_to_the_users_currently_gra
 /// store's row ids happen to be. Here the covert camera's register row and its read's plate
 /// patch both have id 2, which is what the binding bug of `image_visible` compares.
 #[tokio::test]
-
 async fn a_restricted_plate_patch_is_refused_to_the_ungranted_whatever_the_row_ids_8_8() {
     let s = store().await;
     let t = now();
@@ -1171,14 +1168,12 @@ async fn a_misread_vrm_is_corrected_and_an_incorrect_read_deleted_keeping_the_or
     );
 }
 
-/// NASPLE 9.7, 9.5.1, 8.9.4: the plate patch of a read deleted as incorrect does not outlive
-/// it: at the latest the next retention run after the read would have gone removes the image.
-#[tokio::test]
-
-async fn the_image_of_a_read_deleted_as_incorrect_does_not_stay_forever_9_7() {
+/// A store holding one read "R" with a plate patch, captured a day ago and then deleted as
+/// incorrect by an investigator; returns the store, the bundle, the plate and the capture time.
+async fn one_read_deleted_as_incorrect(seed: u8) -> (Store, std::path::PathBuf, Vec<u8>, DateTime<Utc>) {
     let s = store().await;
     let t = now();
-    let plate = jpeg(42, 260, 56);
+    let plate = jpeg(seed, 260, 56);
     let b = Bundle::new(s.dir.path(), "deleted");
     b.standard_cameras().file("images/r.jpg", &plate).reads(&[&row(
         "R",
@@ -1189,11 +1184,19 @@ async fn the_image_of_a_read_deleted_as_incorrect_does_not_stay_forever_9_7() {
         "",
     )]);
     s.import(&b.dir).await.unwrap();
-    let investigator = s.login("demo.investigator").await;
     let id = read_ids(&s).await["R"];
     let request = CorrectionRequest { id, vrm: None, reason: "not a vehicle".into() };
-    assert!(investigator.correct_read(&request).await.unwrap().is_none());
-    // Even 12 months and two days after capture, the image is still stored.
+    assert!(s.login("demo.investigator").await.correct_read(&request).await.unwrap().is_none());
+    let dir = b.dir.clone();
+    (s, dir, plate, t)
+}
+
+/// NASPLE 9.7, 9.5.1, 8.9.4: the plate patch of a read deleted as incorrect does not outlive
+/// it: at the latest the next retention run after the read would have gone removes the image.
+#[tokio::test]
+async fn the_image_of_a_read_deleted_as_incorrect_does_not_stay_forever_9_7() {
+    let (s, _, plate, t) = one_read_deleted_as_incorrect(42).await;
+    let investigator = s.login("demo.investigator").await;
     s.clock.set(t + days(7));
     investigator.run_retention(None).await.unwrap();
     s.clock.set(t + days(367));
@@ -1204,26 +1207,10 @@ async fn the_image_of_a_read_deleted_as_incorrect_does_not_stay_forever_9_7() {
 /// NASPLE 9.7: a read deleted as incorrect stays deleted: importing its bundle again does not
 /// bring the incorrect record back (the correction record keeps its read_id to recognise it).
 #[tokio::test]
-
 async fn a_read_deleted_as_incorrect_is_not_brought_back_by_importing_its_bundle_again_9_7() {
-    let s = store().await;
-    let t = now();
-    let plate = jpeg(61, 260, 56);
-    let b = Bundle::new(s.dir.path(), "again");
-    b.standard_cameras().file("images/r.jpg", &plate).reads(&[&row(
-        "R",
-        "XY51ABC",
-        t - days(1),
-        "CAM1",
-        "images/r.jpg",
-        "",
-    )]);
-    s.import(&b.dir).await.unwrap();
-    let investigator = s.login("demo.investigator").await;
-    let id = read_ids(&s).await["R"];
-    let request = CorrectionRequest { id, vrm: None, reason: "not a vehicle".into() };
-    assert!(investigator.correct_read(&request).await.unwrap().is_none());
-    let again = s.import(&b.dir).await.unwrap();
-    assert_eq!(again.reads_accepted, 0, "{again:?}");
+    let (s, bundle, ..) = one_read_deleted_as_incorrect(61).await;
+    let again = s.import(&bundle).await.unwrap();
+    assert_eq!((again.reads_accepted, again.reads_rejected), (0, 1), "{again:?}");
+    assert!(again.errors[0].reason.contains("9.7"), "{again:?}");
     assert!(present(&s).await.is_empty(), "the incorrect read is back");
 }
