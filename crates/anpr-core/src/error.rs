@@ -101,13 +101,11 @@ impl From<&Error> for anpr_types::ApiError {
             Error::BundleRefused { files, .. } => files.clone(),
             _ => Vec::new(),
         };
-        anpr_types::ApiError {
-            code: e.code().to_owned(),
-            message: e.to_string(),
-            clause,
-            needs,
-            remaining_attempts,
-            files,
-        }
+        // A refusal's message is its reason: the UI shows the clause and needs beside it.
+        let message = match e {
+            Error::Refused(r) => format!("Refused: {}", r.reason),
+            _ => e.to_string(),
+        };
+        anpr_types::ApiError { code: e.code().to_owned(), message, clause, needs, remaining_attempts, files }
     }
 }

@@ -129,6 +129,93 @@ async fn administrator_creates_a_user() {
     app.close().await;
 }
 
+/// Issue 4's journey: a wildcard search within 90 days shows reads with plate patches; reaching
+/// 120 days back for a Priority and Volume case is refused with its clause (Annex C); the
+/// investigator requests authority, the Inspector approves it in the queue, and the search
+/// citing it runs.
+#[tokio::test]
+async fn a_search_beyond_90_days_is_refused_until_an_inspector_authorises_it() {
+    let day =
+        |days_ago: i64| (chrono::Utc::now() - chrono::Duration::days(days_ago)).format("%Y-%m-%dT00:00").to_string();
+    let (from, to) = (day(120), day(-1));
+    let app = App::start().await;
+    app.login("demo.investigator", DEMO_PASSWORD).await;
+    fill_search(&app).await;
+    app.click("#search-run").await;
+    app.wait(".search-result[data-read-id]").await;
+    let total = app.wait_text("#search-total", "a total", |t| !numbers_in(t).is_empty()).await;
+    wait_for_images_loaded(&app, "#search-results img.plate-thumb").await;
+    app.wait_text("#search-grant", "the Annex C basis", |t| t.contains("Annex C") && t.contains("90 days")).await;
+    app.screenshot("12-search-results").await;
+    app.click(".search-result[data-read-id]").await;
+    assert!(wait_for_natural_width(&app, "#read-detail img").await > 0, "the detail pane shows no plate image");
+    app.screenshot("13-search-detail").await;
+
+    set_value(&app, "#search-from", &from).await;
+    app.click("#search-run").await;
+    let refusal = app.wait_text("#search-refusal", "the refusal", |t| t.contains("Annex C")).await;
+    assert!(refusal.contains("Inspector"), "the refusal does not say what would allow it: {refusal}");
+    app.screenshot("14-search-refused").await;
+    app.click("#request-authority").await;
+    app.choose("#authority-reason-code", "a").await;
+    set_value(&app, "#authority-from", &from).await;
+    set_value(&app, "#authority-to", &to).await;
+    app.fill("#authority-reason", "offence reported four months after it happened").await;
+    app.click("#authority-submit").await;
+    let reference = app.wait_text("#authority-reference", "the request's reference", |t| t.starts_with("AUTH-")).await;
+    app.screenshot("15-authority-requested").await;
+    app.close().await;
+
+    let app = App::start().await;
+    app.login("demo.inspector", DEMO_PASSWORD).await;
+    app.click("#nav-authorisations").await;
+    let row = format!(".authority-row[data-reference='{reference}']");
+    app.wait(&row).await;
+    app.screenshot("16-authorisation-queue").await;
+    app.click(&format!("{row} .authority-approve")).await;
+    app.fill("#decision-note", "Agreed: reason (a), reported late; period as requested").await;
+    app.click("#decision-submit").await;
+    app.wait(&format!("{row}[data-status='approved']")).await;
+    app.screenshot("17-authority-approved").await;
+    app.close().await;
+
+    let app = App::start().await;
+    app.login("demo.investigator", DEMO_PASSWORD).await;
+    fill_search(&app).await;
+    set_value(&app, "#search-from", &from).await;
+    app.fill("#search-authority", &reference).await;
+    app.click("#search-run").await;
+    app.wait_text("#search-grant", "the authority cited", |t| t.contains(&reference)).await;
+    let extended = app.wait_text("#search-total", "a total", |t| !numbers_in(t).is_empty()).await;
+    // "Reads 1–100 of N": the total is the last number.
+    let total_of = |t: &str| numbers_in(t).last().copied().unwrap_or(0);
+    assert!(total_of(&extended) > total_of(&total), "120 days found no more than 90: {extended} vs {total}");
+    wait_for_images_loaded(&app, "#search-results img.plate-thumb").await;
+    app.screenshot("18-search-with-authority").await;
+    app.close().await;
+}
+
+/// Opens Search and fills the form for a wildcard search in the demo's Priority and Volume case.
+async fn fill_search(app: &App) {
+    app.click("#nav-search").await;
+    app.choose("#search-investigation", "NS-PV-0001").await;
+    app.choose("#search-purpose", "investigation").await;
+    app.fill("#search-justification", "van seen leaving the burglary scene").await;
+    app.fill("#search-vrm", "*").await;
+}
+
+/// Sets an input's value as the page sees typing (datetime-local inputs do not take keys over
+/// WebDriver reliably).
+async fn set_value(app: &App, css: &str, value: &str) {
+    app.wait(css).await;
+    let script = format!(
+        "const e = document.querySelector(\"{css}\"); e.value = '{value}'; \
+         e.dispatchEvent(new Event('input', {{ bubbles: true }})); \
+         e.dispatchEvent(new Event('change', {{ bubbles: true }})); return e.value;"
+    );
+    assert_eq!(app.script(&script).await, serde_json::json!(value), "{css} did not take {value}");
+}
+
 /// Measures the read browser on a large store; needs `ANPR_E2E_LARGE_DATA` (e.g. a 100k-read
 /// demo directory), so it runs only when asked: `cargo xtask e2e --large`.
 #[tokio::test]

@@ -89,13 +89,24 @@ pub fn TextField(
 
 /// Moves the keyboard focus to the element with `id` once it is in the page (after the next frame).
 pub fn focus_later(id: &'static str) {
+    with_element_later(id, |el| {
+        let _ = el.focus();
+    });
+}
+
+/// Scrolls the element with `id` into view once it is in the page (e.g. results below a form).
+pub fn scroll_into_view_later(id: &'static str) {
+    with_element_later(id, |el| el.scroll_into_view());
+}
+
+fn with_element_later(id: &'static str, act: impl FnOnce(web_sys::HtmlElement) + 'static) {
     request_animation_frame(move || {
         if let Some(el) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.get_element_by_id(id))
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
-            let _ = el.focus();
+            act(el);
         }
     });
 }

@@ -6,7 +6,7 @@
 
 use crate::api;
 use crate::app::{AppState, use_app};
-use crate::components::field::{TextField, current_value, focus_later, selected_value};
+use crate::components::field::{TextField, current_value, focus_later, scroll_into_view_later, selected_value};
 use crate::components::outcome::{Outcome, OutcomeMessage, act};
 use crate::components::problem::Problem;
 use crate::components::read_cells::{ReadCells, ReadHead};
@@ -148,10 +148,14 @@ impl Searching {
             }
             self.busy.set(false);
             match result {
-                Ok(found) => self.results.set(Some(found)),
+                Ok(found) => {
+                    self.results.set(Some(found));
+                    scroll_into_view_later("search-grant");
+                }
                 Err(e) => {
                     self.results.set(None);
                     self.failure.set(self.app.check(e));
+                    scroll_into_view_later("search-refusal");
                 }
             }
         });

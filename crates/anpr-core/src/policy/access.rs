@@ -90,7 +90,7 @@ pub fn authorise(request: &AccessRequest, now: DateTime<Utc>) -> Result<AccessGr
     match purpose {
         Purpose::Monitoring => {
             if within_minutes(from, now, MONITORING_MINUTES) {
-                Ok(grant("monitoring alarms in real or near real time (no further authority)".into()))
+                Ok(grant("Monitoring alarms in real or near real time (no further authority)".into()))
             } else {
                 Err(Refusal::new(
                     CLAUSE,
@@ -105,14 +105,14 @@ pub fn authorise(request: &AccessRequest, now: DateTime<Utc>) -> Result<AccessGr
             }
         }
         Purpose::Investigation | Purpose::Evidence => {
-            let what = if purpose == Purpose::Evidence { "preparing evidence for" } else { "research for" };
+            let what = if purpose == Purpose::Evidence { "Preparing evidence for" } else { "Research for" };
             match category {
                 Category::PriorityVolume if within(PRIORITY_VOLUME_DAYS) => {
                     Ok(grant(format!("{what} a Priority and Volume investigation, up to 90 days (no further authority)")))
                 }
                 Category::PriorityVolume => match authority {
                     Some(WrittenAuthority { rank, reason: Some(reason) }) if rank >= Rank::Inspector => Ok(grant(format!(
-                        "{what} a Priority and Volume investigation over 90 days, with the written authority of an {rank} for reason {}",
+                        "{what} a Priority and Volume investigation over 90 days, with the written authority of an officer of {rank} rank for reason {}",
                         reason.label()
                     ))),
                     Some(WrittenAuthority { rank, reason: None }) if rank >= Rank::Inspector => Err(Refusal::new(
@@ -130,7 +130,7 @@ pub fn authorise(request: &AccessRequest, now: DateTime<Utc>) -> Result<AccessGr
             }
         }
         Purpose::CpsRequest if request.written_request => {
-            Ok(grant("a written request from the CPS, procurator fiscal or a court direction (as requested)".into()))
+            Ok(grant("A written request from the CPS, procurator fiscal or a court direction (as requested)".into()))
         }
         Purpose::CpsRequest => Err(Refusal::new(
             CLAUSE,
@@ -138,7 +138,7 @@ pub fn authorise(request: &AccessRequest, now: DateTime<Utc>) -> Result<AccessGr
             Some("the reference of the written request or court direction".into()),
         )),
         Purpose::CodeOfEthics if by(Rank::Superintendent) => Ok(grant(
-            "an investigation into an alleged breach of the Code of Ethics, with a Superintendent's written authority"
+            "An investigation into an alleged breach of the Code of Ethics, with a Superintendent's written authority"
                 .into(),
         )),
         Purpose::CodeOfEthics => Err(Refusal::new(
