@@ -126,6 +126,11 @@ async fn administrator_creates_a_user() {
     app.script("document.querySelectorAll('*').forEach(e => { if (e.scrollTop > 0) e.scrollTop = 0; }); return true")
         .await;
     app.screenshot("09-users").await;
+    // The camera register: the demo's restricted cameras carry their designation and grant (8.8).
+    app.click("#nav-cameras").await;
+    app.wait(".camera-row[data-restricted='true']").await;
+    app.wait_text("#cameras-table", "a grant to demo.evidence", |t| t.contains("demo.evidence")).await;
+    app.screenshot("21-cameras").await;
     app.close().await;
 }
 
@@ -140,6 +145,13 @@ async fn a_search_beyond_90_days_is_refused_until_an_inspector_authorises_it() {
     let (from, to) = (day(120), day(-1));
     let app = App::start().await;
     app.login("demo.investigator", DEMO_PASSWORD).await;
+    // The demo's investigations, one of each category, and what retention will delete when.
+    app.click("#nav-investigations").await;
+    app.wait(".investigation-row[data-reference='NS-PV-0006'][data-category='serious']").await;
+    app.screenshot("19-investigations").await;
+    app.click("#nav-retention").await;
+    app.wait("#retention-due .due-row").await;
+    app.screenshot("20-retention").await;
     fill_search(&app).await;
     app.click("#search-run").await;
     app.wait(".search-result[data-read-id]").await;
