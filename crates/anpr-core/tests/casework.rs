@@ -825,7 +825,11 @@ async fn priority_volume_over_90_days_needs_an_inspectors_written_authority_anne
     assert_eq!(found(&results), set(&["Q119", "Q100", "Q30", "Q10", "W1", "W2", "W3", "W4", "W5", "W6"]));
     assert_eq!(results.grant.clause, "Annex C");
     assert_eq!(results.grant.authority.as_deref(), Some("AUTH-0001"));
-    assert!(results.grant.basis.contains("written authority of an officer of inspector rank"), "{}", results.grant.basis);
+    assert!(
+        results.grant.basis.contains("written authority of an officer of inspector rank"),
+        "{}",
+        results.grant.basis
+    );
     // Without a period, the cited authority's start is the period's start; a VRM narrows it.
     let by_vrm = SearchRequest {
         from: None,
