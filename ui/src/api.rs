@@ -7,10 +7,11 @@
 #![allow(clippy::result_large_err)]
 
 use anpr_types::{
-    ApiError, Authority, AuthorityRequest, CameraInfo, CorrectionRequest, EscalationRequest, ImportProgress,
-    ImportSummary, Investigation, NewCamera, NewInvestigation, NewUserRequest, Offence, Overview, PasswordRule, Rank,
-    ReadDetail, ReadPage, RestrictionChange, RetainRequest, RetentionOutlook, RetentionReport, Role, SearchRequest,
-    SearchResults, SessionInfo, UserInfo,
+    ApiError, Authority, AuthorityRequest, CameraInfo, Consent, CorrectionRequest, Disclosure, EscalationRequest,
+    EvidencePackage, ImportProgress, ImportSummary, Investigation, IssueReport, IssueRequest, NewCamera, NewConsent,
+    NewInvestigation, NewUserRequest, Offence, Overview, PasswordRule, Rank, ReadDetail, ReadPage, RestrictionChange,
+    RetainRequest, RetentionOutlook, RetentionReport, Role, SearchRequest, SearchResults, SessionInfo, UserInfo,
+    VerifyReport,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -176,6 +177,27 @@ struct SetRole<'a> {
     rank: Rank,
 }
 
+#[derive(Serialize)]
+struct ForInvestigation<'a> {
+    investigation: &'a str,
+}
+
+#[derive(Serialize)]
+struct Exhibits<'a> {
+    package: i64,
+    reads: &'a [i64],
+}
+
+#[derive(Serialize)]
+struct Dir<'a> {
+    dir: &'a str,
+}
+
+#[derive(Serialize)]
+struct RecordConsent<'a> {
+    consent: &'a NewConsent,
+}
+
 // --- session ---
 
 pub async fn login(username: &str, password: &str) -> ApiResult<SessionInfo> {
@@ -330,6 +352,44 @@ pub async fn grant_camera(change: &RestrictionChange) -> ApiResult<CameraInfo> {
 
 pub async fn revoke_camera(change: &RestrictionChange) -> ApiResult<CameraInfo> {
     invoke("revoke_camera", &Change { change }).await
+}
+
+// --- evidence ---
+
+/// Newest first.
+pub async fn list_packages() -> ApiResult<Vec<EvidencePackage>> {
+    invoke("list_packages", &NoArgs {}).await
+}
+
+/// A new draft package for the investigation.
+pub async fn create_package(investigation: &str) -> ApiResult<EvidencePackage> {
+    invoke("create_package", &ForInvestigation { investigation }).await
+}
+
+/// The package's exhibits, as these store ids in this order (adds, removes and reorders).
+pub async fn set_exhibits(package: i64, reads: &[i64]) -> ApiResult<EvidencePackage> {
+    invoke("set_exhibits", &Exhibits { package, reads }).await
+}
+
+pub async fn issue_package(request: &IssueRequest) -> ApiResult<IssueReport> {
+    invoke("issue_package", &Request { request }).await
+}
+
+pub async fn verify_package(dir: &str) -> ApiResult<VerifyReport> {
+    invoke("verify_package", &Dir { dir }).await
+}
+
+pub async fn list_consents() -> ApiResult<Vec<Consent>> {
+    invoke("list_consents", &NoArgs {}).await
+}
+
+pub async fn record_consent(consent: &NewConsent) -> ApiResult<Consent> {
+    invoke("record_consent", &RecordConsent { consent }).await
+}
+
+/// Newest first.
+pub async fn list_disclosures() -> ApiResult<Vec<Disclosure>> {
+    invoke("list_disclosures", &NoArgs {}).await
 }
 
 // --- events ---

@@ -5,9 +5,9 @@ use crate::api;
 use crate::components::marking::Marking;
 use crate::format::{rank_label, role_label};
 use crate::pages::{
-    authorisations::AuthorisationsPage, cameras::CamerasPage, home::HomePage, import::ImportPage,
-    investigations::InvestigationsPage, login::LoginPage, reads::ReadsPage, retention::RetentionPage,
-    search::SearchPage, users::UsersPage,
+    authorisations::AuthorisationsPage, cameras::CamerasPage, disclosures::DisclosuresPage, evidence::EvidencePage,
+    home::HomePage, import::ImportPage, investigations::InvestigationsPage, login::LoginPage, reads::ReadsPage,
+    retention::RetentionPage, search::SearchPage, users::UsersPage,
 };
 use anpr_types::{ApiError, Rank, Role, SessionInfo};
 use leptos::prelude::*;
@@ -22,6 +22,8 @@ pub enum Page {
     Reads,
     Investigations,
     Search,
+    Evidence,
+    Disclosures,
     Authorisations,
     Retention,
     Cameras,
@@ -29,12 +31,14 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 11] = [
         Page::Home,
         Page::Import,
         Page::Reads,
         Page::Investigations,
         Page::Search,
+        Page::Evidence,
+        Page::Disclosures,
         Page::Authorisations,
         Page::Retention,
         Page::Cameras,
@@ -49,6 +53,7 @@ impl Page {
             Page::Home => true,
             Page::Import => data_user || role == Role::Engineer,
             Page::Reads | Page::Investigations | Page::Search | Page::Retention => data_user,
+            Page::Evidence | Page::Disclosures => role == Role::EvidenceOfficer,
             // Ranked accounts decide requests; data users see their own.
             Page::Authorisations => data_user || rank != Rank::None,
             Page::Cameras | Page::Users => role == Role::Administrator,
@@ -63,6 +68,8 @@ impl Page {
             Page::Reads => ("nav-reads", "Reads"),
             Page::Investigations => ("nav-investigations", "Investigations"),
             Page::Search => ("nav-search", "Search"),
+            Page::Evidence => ("nav-evidence", "Evidence"),
+            Page::Disclosures => ("nav-disclosures", "Disclosures"),
             Page::Authorisations => ("nav-authorisations", "Authorisations"),
             Page::Retention => ("nav-retention", "Retention"),
             Page::Cameras => ("nav-cameras", "Cameras"),
@@ -253,6 +260,8 @@ fn Workspace() -> impl IntoView {
                     Page::Reads => view! { <ReadsPage /> }.into_any(),
                     Page::Investigations => view! { <InvestigationsPage /> }.into_any(),
                     Page::Search => view! { <SearchPage /> }.into_any(),
+                    Page::Evidence => view! { <EvidencePage /> }.into_any(),
+                    Page::Disclosures => view! { <DisclosuresPage /> }.into_any(),
                     Page::Authorisations => view! { <AuthorisationsPage /> }.into_any(),
                     Page::Retention => view! { <RetentionPage /> }.into_any(),
                     Page::Cameras => view! { <CamerasPage /> }.into_any(),
@@ -296,7 +305,9 @@ mod tests {
         let casework = vec![Home, Import, Reads, Investigations, Search, Authorisations, Retention];
         assert_eq!(offered(Role::Investigator, Rank::None), casework);
         assert_eq!(offered(Role::Investigator, Rank::Inspector), casework);
-        assert_eq!(offered(Role::EvidenceOfficer, Rank::None), casework);
+        let evidence =
+            vec![Home, Import, Reads, Investigations, Search, Evidence, Disclosures, Authorisations, Retention];
+        assert_eq!(offered(Role::EvidenceOfficer, Rank::None), evidence);
         assert_eq!(offered(Role::Engineer, Rank::None), vec![Home, Import]);
         assert_eq!(offered(Role::Auditor, Rank::None), vec![Home]);
         assert_eq!(offered(Role::Auditor, Rank::Superintendent), vec![Home, Authorisations]);

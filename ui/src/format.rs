@@ -1,7 +1,7 @@
 //! Text for the screen: numbers, names of roles and ranks, login messages, casework wording, and
 //! form values as requests take them. Pure functions, tested on the host.
 
-use anpr_types::{ApiError, Category, Correction, Escalation, Rank, Role, SystemType};
+use anpr_types::{ApiError, Category, Correction, Escalation, LocationLevel, Rank, Role, SystemType};
 
 /// `1234567` -> `1,234,567` (UK digit grouping).
 pub fn thousands(n: u64) -> String {
@@ -165,6 +165,48 @@ pub fn system_type_label(t: SystemType) -> &'static str {
     }
 }
 
+/// A location level as 9.4.3.3 numbers it: `2 postcode`.
+pub fn level_text(level: LocationLevel) -> String {
+    format!("{} {}", level.number(), level.label())
+}
+
+/// The level select's options: `1 general area (preferred)` ... `4 precise location`.
+pub fn level_options() -> Vec<(String, String)> {
+    LocationLevel::ALL
+        .iter()
+        .map(|l| {
+            let note = if *l == LocationLevel::Area { " (preferred, no consent needed)" } else { "" };
+            (l.as_str().to_owned(), format!("{}{note}", level_text(*l)))
+        })
+        .collect()
+}
+
+/// What an exhibit's recorded consent allows: `mobile: exempt` or `up to 2 postcode`.
+pub fn consented_text(mobile: bool, consented: LocationLevel) -> String {
+    if mobile { "mobile: exempt".to_owned() } else { format!("up to {}", level_text(consented)) }
+}
+
+/// Whether a camera may be described at `chosen`, and why (9.4.3): level 1 always; above it, a
+/// recorded consent up to that level, except for mobile ANPR.
+pub fn level_allowance(mobile: bool, consented: LocationLevel, chosen: LocationLevel) -> (bool, String) {
+    if mobile {
+        (true, "allowed: mobile ANPR is exempt".to_owned())
+    } else if chosen == LocationLevel::Area {
+        (true, "allowed: level 1 needs no consent".to_owned())
+    } else if consented >= chosen {
+        (true, format!("allowed: consent recorded up to {}", level_text(consented)))
+    } else {
+        (
+            false,
+            format!(
+                "needs the controller's consent to level {} (recorded: {})",
+                chosen.number(),
+                level_text(consented)
+            ),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +320,22 @@ mod tests {
         c.kind = "delete".into();
         c.corrected_vrm = None;
         assert!(correction_text(&c).starts_with("Originally read as AB12CDE, deleted as incorrect by"));
+    }
+
+    #[test]
+    fn location_levels_in_words() {
+        use LocationLevel::*;
+        assert_eq!(level_text(Postcode), "2 postcode");
+        assert_eq!(level_options()[0], ("area".to_owned(), "1 general area (preferred, no consent needed)".to_owned()));
+        assert_eq!(level_options()[3], ("precise".to_owned(), "4 precise location".to_owned()));
+        assert_eq!(consented_text(true, Precise), "mobile: exempt");
+        assert_eq!(consented_text(false, Area), "up to 1 general area");
+        assert_eq!(level_allowance(false, Area, Area), (true, "allowed: level 1 needs no consent".to_owned()));
+        assert_eq!(level_allowance(true, Precise, Precise), (true, "allowed: mobile ANPR is exempt".to_owned()));
+        assert_eq!(level_allowance(false, Road, Postcode), (true, "allowed: consent recorded up to 3 road".to_owned()));
+        assert_eq!(
+            level_allowance(false, Postcode, Road),
+            (false, "needs the controller's consent to level 3 (recorded: 2 postcode)".to_owned())
+        );
     }
 }

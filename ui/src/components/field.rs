@@ -1,7 +1,10 @@
 //! Form fields, read at submit time from the page itself, so whatever is in the box is what is
 //! sent, even when something changed it without an `input` event (autofill, WebDriver's clear).
 
+use crate::api;
+use anpr_types::ApiError;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 /// The text in the input or text area with `id`, also stored into `signal`; the signal's value if
@@ -30,6 +33,99 @@ pub fn selected_value(id: &str) -> Option<String> {
         .and_then(|d| d.get_element_by_id(id))
         .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
         .map(|select| select.value())
+}
+
+/// The value of the select with `id`, also stored into `signal`; the signal's value if there is no
+/// such select.
+pub fn current_choice(id: &str, signal: RwSignal<String>) -> String {
+    match selected_value(id) {
+        Some(value) => {
+            if signal.with_untracked(|s| *s != value) {
+                signal.set(value.clone());
+            }
+            value
+        }
+        None => signal.get_untracked(),
+    }
+}
+
+/// A labelled select of `options` (value, text), bound to `value`.
+#[component]
+pub fn SelectField(
+    #[prop(into)] id: String,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let described = hint.map(|_| hint_id.clone());
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id aria-describedby=described on:change=move |ev| value.set(event_target_value(&ev))>
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(v, text)| {
+                            let selected = value.get_untracked() == v;
+                            view! {
+                                <option value=v selected=selected>
+                                    {text}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            {hint.map(|h| view! { <span id=hint_id class="muted small">{h}</span> })}
+        </div>
+    }
+}
+
+/// A folder path box with a "Choose folder…" button (the native picker, `title` its heading);
+/// `on_error` takes a failure of the picker.
+#[component]
+pub fn FolderField(
+    id: &'static str,
+    pick_id: &'static str,
+    label: &'static str,
+    title: &'static str,
+    value: RwSignal<String>,
+    on_error: Callback<ApiError>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+    #[prop(default = "/path/to/folder")] placeholder: &'static str,
+) -> impl IntoView {
+    let pick = move |_| {
+        spawn_local(async move {
+            match api::pick_folder(title).await {
+                Ok(Some(folder)) => value.set(folder),
+                Ok(None) => {}
+                Err(e) => on_error.run(e),
+            }
+        });
+    };
+    view! {
+        <div class="field field-grow">
+            <label for=id>{label}</label>
+            <div class="input-row">
+                <input
+                    id=id
+                    type="text"
+                    class="mono"
+                    spellcheck="false"
+                    placeholder=placeholder
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                    disabled=move || disabled.get()
+                />
+                <button id=pick_id type="button" class="btn" on:click=pick disabled=move || disabled.get()>
+                    "Choose folder…"
+                </button>
+            </div>
+        </div>
+    }
 }
 
 /// A labelled text box (`kind` is the input type) or, with `multiline`, a text area, bound to

@@ -1,8 +1,10 @@
 //! Small pieces shared by the pages.
 
 pub mod field;
+pub mod investigations;
 pub mod marking;
 pub mod outcome;
 pub mod problem;
 pub mod read_cells;
 pub mod read_detail;
+pub mod table;

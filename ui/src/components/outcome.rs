@@ -31,23 +31,40 @@ pub fn act<T: 'static>(
         }
         match result {
             Ok(value) => outcome.set(done(value).map(Outcome::Done)),
-            Err(e) => {
-                if let Some(e) = app.check(e) {
-                    outcome.set(Some(Outcome::Failed(e)));
-                }
-            }
+            Err(e) => fail(app, outcome, e),
         }
     });
 }
 
+/// Keeps a failure of `outcome` to show (after `not_logged_in` ends the session, nothing).
+pub fn fail(app: AppState, outcome: RwSignal<Option<Outcome>>, err: ApiError) {
+    if let Some(e) = app.check(err) {
+        outcome.set(Some(Outcome::Failed(e)));
+    }
+}
+
+/// A form the UI does not accept: `message` shown as the outcome, nothing sent.
+pub fn reject(outcome: RwSignal<Option<Outcome>>, message: impl Into<String>) {
+    outcome.set(Some(Outcome::Failed(crate::api::invalid(message))));
+}
+
 #[component]
-pub fn OutcomeMessage(outcome: RwSignal<Option<Outcome>>, id: &'static str) -> impl IntoView {
+pub fn OutcomeMessage(
+    outcome: RwSignal<Option<Outcome>>,
+    id: &'static str,
+    /// The failure's own id (e.g. `issue-refusal`), present only while there is one.
+    #[prop(optional)]
+    problem_id: Option<&'static str>,
+) -> impl IntoView {
     view! {
         <div id=id class="form-message" role="status" aria-live="polite">
             {move || match outcome.get() {
                 None => ().into_any(),
                 Some(Outcome::Done(text)) => view! { <span class="msg msg-note">{text}</span> }.into_any(),
-                Some(Outcome::Failed(e)) => view! { <Problem error=e /> }.into_any(),
+                Some(Outcome::Failed(e)) => match problem_id {
+                    Some(pid) => view! { <Problem error=e id=pid /> }.into_any(),
+                    None => view! { <Problem error=e /> }.into_any(),
+                },
             }}
         </div>
     }

@@ -23,17 +23,22 @@ pub fn ReadHead() -> impl IntoView {
     }
 }
 
+/// A plate patch at thumbnail size, or "no patch".
+#[component]
+pub fn PlateThumb(sha: Option<String>, alt: String) -> impl IntoView {
+    match sha {
+        Some(sha) => view! {
+            <img class="plate-thumb" src=image_url(&sha, false) alt=alt width="120" height="26" decoding="async" />
+        }
+        .into_any(),
+        None => view! { <span class="plate-none muted">"no patch"</span> }.into_any(),
+    }
+}
+
 /// One read's cells, in the columns of [`ReadHead`].
 #[component]
 pub fn ReadCells(read: ReadSummary) -> impl IntoView {
     let alt = if read.not_read { "Plate patch (not read)".to_owned() } else { format!("Plate patch of {}", read.vrm) };
-    let thumb = match &read.plate_image {
-        Some(sha) => view! {
-            <img class="plate-thumb" src=image_url(sha, false) alt=alt width="120" height="26" decoding="async" />
-        }
-        .into_any(),
-        None => view! { <span class="plate-none muted">"no patch"</span> }.into_any(),
-    };
     let vrm = if read.not_read {
         view! { <span class="badge badge-warn">"NOT READ"</span> }.into_any()
     } else {
@@ -41,7 +46,7 @@ pub fn ReadCells(read: ReadSummary) -> impl IntoView {
     };
     view! {
         <div class="cell c-plate" role="gridcell">
-            {thumb}
+            <PlateThumb sha=read.plate_image.clone() alt=alt />
         </div>
         <div class="cell c-vrm" role="gridcell">
             {vrm}

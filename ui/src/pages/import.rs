@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::app::use_app;
-use crate::components::field::current_value;
+use crate::components::field::{FolderField, current_value};
 use crate::components::problem::Problem;
 use crate::format::thousands;
 use crate::import_errors::{Column, SortOrder, as_tsv, sorted};
@@ -49,16 +49,6 @@ fn stage_label(stage: ImportStage) -> &'static str {
 pub fn ImportPage() -> impl IntoView {
     let state = use_app();
     let job = expect_context::<ImportJob>();
-
-    let pick = move |_| {
-        spawn_local(async move {
-            match api::pick_folder("Choose a read bundle folder").await {
-                Ok(Some(folder)) => job.path.set(folder),
-                Ok(None) => {}
-                Err(e) => job.error.set(state.check(e)),
-            }
-        });
-    };
 
     let start = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -125,30 +115,16 @@ pub fn ImportPage() -> impl IntoView {
                 "Each read and image is checked; rejected rows are listed below with the reason."
             </p>
             <form class="panel form-inline" on:submit=start>
-                <div class="field field-grow">
-                    <label for="import-path">"Bundle folder"</label>
-                    <div class="input-row">
-                        <input
-                            id="import-path"
-                            type="text"
-                            class="mono"
-                            spellcheck="false"
-                            placeholder="/path/to/bundle"
-                            prop:value=move || job.path.get()
-                            on:input=move |ev| job.path.set(event_target_value(&ev))
-                            disabled=move || job.running.get()
-                        />
-                        <button
-                            id="import-pick"
-                            type="button"
-                            class="btn"
-                            on:click=pick
-                            disabled=move || job.running.get()
-                        >
-                            "Choose folder…"
-                        </button>
-                    </div>
-                </div>
+                <FolderField
+                    id="import-path"
+                    pick_id="import-pick"
+                    label="Bundle folder"
+                    title="Choose a read bundle folder"
+                    value=job.path
+                    on_error=Callback::new(move |e| job.error.set(state.check(e)))
+                    disabled=Signal::derive(move || job.running.get())
+                    placeholder="/path/to/bundle"
+                />
                 <div class="form-actions">
                     <button id="import-start" type="submit" class="btn btn-primary" disabled=move || job.running.get()>
                         "Start import"

@@ -1,7 +1,11 @@
 //! One module per screen.
 
+pub mod add_exhibit;
 pub mod authorisations;
 pub mod cameras;
+pub mod consents;
+pub mod disclosures;
+pub mod evidence;
 pub mod home;
 pub mod import;
 pub mod investigations;

@@ -6,12 +6,16 @@
 
 use crate::api;
 use crate::app::{AppState, use_app};
-use crate::components::field::{TextField, current_value, focus_later, scroll_into_view_later, selected_value};
+use crate::components::field::{
+    SelectField, TextField, current_value, focus_later, scroll_into_view_later, selected_value,
+};
+use crate::components::investigations;
 use crate::components::outcome::{Outcome, OutcomeMessage, act};
 use crate::components::problem::Problem;
 use crate::components::read_cells::{ReadCells, ReadHead};
 use crate::components::read_detail::{Detail, DetailPane, open_detail};
 use crate::format::{comma_list, form_time, missing_fields, optional, thousands};
+use crate::pages::add_exhibit::AddToPackage;
 use anpr_types::{
     ApiError, AuthorityRequest, ExtensionReason, GrantInfo, Investigation, Purpose, ReadSummary, RetainRequest,
     RetentionBasis, Role, SearchRequest, SearchResults,
@@ -190,16 +194,7 @@ pub fn SearchPage() -> impl IntoView {
     };
     let investigations = RwSignal::new(Vec::<Investigation>::new());
     let load_outcome = RwSignal::new(None::<Outcome>);
-    act(app, load_outcome, api::list_investigations(), move |list| {
-        let open: Vec<Investigation> = list.into_iter().filter(|i| i.status == "open").collect();
-        if fields.investigation.with_untracked(String::is_empty)
-            && let Some(first) = open.first()
-        {
-            fields.investigation.set(first.reference.clone());
-        }
-        investigations.set(open);
-        None
-    });
+    investigations::load_open(app, load_outcome, investigations, fields.investigation);
     let asking = RwSignal::new(false);
 
     let submit = move |ev: SubmitEvent| {
@@ -224,28 +219,12 @@ pub fn SearchPage() -> impl IntoView {
             <OutcomeMessage outcome=load_outcome id="search-load-message" />
             <form id="search-form" class="panel form" on:submit=submit aria-label="Search">
                 <div class="form-grid">
-                    <div class="field">
-                        <label for="search-investigation">"Investigation"</label>
-                        <select
-                            id="search-investigation"
-                            on:change=move |ev| fields.investigation.set(event_target_value(&ev))
-                        >
-                            {move || {
-                                investigations
-                                    .get()
-                                    .into_iter()
-                                    .map(|i| {
-                                        let selected = fields.investigation.get_untracked() == i.reference;
-                                        view! {
-                                            <option value=i.reference.clone() selected=selected>
-                                                {format!("{}: {} ({})", i.reference, i.title, i.category.label())}
-                                            </option>
-                                        }
-                                    })
-                                    .collect_view()
-                            }}
-                        </select>
-                    </div>
+                    <SelectField
+                        id="search-investigation"
+                        label="Investigation"
+                        value=fields.investigation
+                        options=investigations::options(investigations)
+                    />
                     <div class="field">
                         <label for="search-purpose">"Purpose"</label>
                         <select
@@ -374,6 +353,12 @@ pub fn SearchPage() -> impl IntoView {
                 </div>
             </Show>
             <Show when=move || evidence_officer() && searching.detail.with(|d| d.shown_id().is_some())>
+                <AddToPackage
+                    read=Signal::derive(move || searching.detail.with(Detail::shown_id))
+                    investigation=Signal::derive(move || {
+                        searching.ran.with(|r| r.as_ref().map(|r| r.investigation.clone()))
+                    })
+                />
                 <RetainForm searching=searching />
             </Show>
         </section>
