@@ -1,0 +1,613 @@
+//! The PDF writers for the evidential bundle and the schedule of sensitive material (issue 6,
+//! NASPLE 9.4). They lay out what [`super::document`] already decided and decide nothing:
+//! A4 pages marked OFFICIAL-SENSITIVE at top and bottom (9.2.4), "Page n of N", DejaVu Sans
+//! embedded (so the text is extractable), the document information set from the bundle's
+//! time, one bookmark per section. Pictures are reproductions at full resolution (printpdf
+//! decodes them and stores the pixels losslessly; no downscaling or lossy re-compression);
+//! the originals go beside the PDF with their SHA-256.
+
+use super::document::{Bundle, Exhibit, Picture, Schedule, SensitiveCamera};
+use chrono::{DateTime, NaiveDateTime};
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, OffsetDateTime, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, RawImage, Rgb, TextItem, XObjectId, XObjectTransform,
+};
+
+const REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// A4 in points.
+const PAGE_W: f32 = 595.276;
+const PAGE_H: f32 = 841.89;
+const LEFT: f32 = 56.69; // 20 mm
+const RIGHT: f32 = PAGE_W - 56.69;
+const COLUMN: f32 = RIGHT - LEFT;
+/// The body lies between these; the markings and page number are outside.
+const BODY_TOP: f32 = PAGE_H - 62.0;
+const BODY_BOTTOM: f32 = 66.0;
+/// Width of the label column of a "label: value" field.
+const LABEL_W: f32 = 138.0;
+const MARKING: &str = "OFFICIAL-SENSITIVE";
+const BODY_SIZE: f32 = 10.0;
+const SMALL_SIZE: f32 = 8.0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("the embedded font could not be read: {0}")]
+    Font(String),
+    #[error("the image {file} could not be decoded for the PDF: {reason}")]
+    Image { file: String, reason: String },
+    #[error("the document time {0:?} is not a time this writer understands")]
+    Time(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Face {
+    Regular,
+    Bold,
+}
+
+struct Fonts {
+    regular: ParsedFont,
+    bold: ParsedFont,
+    regular_id: FontId,
+    bold_id: FontId,
+}
+
+impl Fonts {
+    fn load(doc: &mut PdfDocument) -> Result<Self, PdfError> {
+        let parse = |bytes: &[u8], name: &str| {
+            let mut warnings = Vec::new();
+            let mut font = ParsedFont::from_bytes(bytes, 0, &mut warnings)
+                .ok_or_else(|| PdfError::Font(format!("{name}: {warnings:?}")))?;
+            // The PostScript name, so /BaseFont reads as the font and not a random id.
+            font.font_name = Some(name.to_owned());
+            Ok::<_, PdfError>(font)
+        };
+        let regular = parse(REGULAR_TTF, "DejaVuSans")?;
+        let bold = parse(BOLD_TTF, "DejaVuSans-Bold")?;
+        let regular_id = doc.add_font(&regular);
+        let bold_id = doc.add_font(&bold);
+        Ok(Self { regular, bold, regular_id, bold_id })
+    }
+
+    fn font(&self, face: Face) -> &ParsedFont {
+        match face {
+            Face::Regular => &self.regular,
+            Face::Bold => &self.bold,
+        }
+    }
+
+    fn handle(&self, face: Face) -> PdfFontHandle {
+        PdfFontHandle::External(match face {
+            Face::Regular => self.regular_id.clone(),
+            Face::Bold => self.bold_id.clone(),
+        })
+    }
+
+    /// Advance width of `text` in points (no kerning: printpdf sets none either).
+    fn width(&self, face: Face, size: f32, text: &str) -> f32 {
+        let font = self.font(face);
+        let upem = f32::from(font.units_per_em.max(1));
+        let units: u32 = text
+            .chars()
+            .map(|c| {
+                let gid = font.lookup_glyph_index(c as u32).unwrap_or(0);
+                u32::from(font.get_glyph_width(gid).unwrap_or(0))
+            })
+            .sum();
+        units as f32 * size / upem
+    }
+}
+
+/// Splits `text` into lines no wider than `width`; a word wider than a line is broken
+/// between characters (hashes, paths).
+fn wrap(fonts: &Fonts, face: Face, size: f32, text: &str, width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
+            if fonts.width(face, size, &candidate) <= width {
+                line = candidate;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            if fonts.width(face, size, word) <= width {
+                line = word.to_owned();
+                continue;
+            }
+            for c in word.chars() {
+                let mut next = line.clone();
+                next.push(c);
+                if !line.is_empty() && fonts.width(face, size, &next) > width {
+                    lines.push(std::mem::replace(&mut line, c.to_string()));
+                } else {
+                    line = next;
+                }
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// One line of text at an absolute position (its own text object, so `Td` is absolute).
+fn text_ops(fonts: &Fonts, face: Face, size: f32, x: f32, baseline: f32, text: &str) -> [Op; 6] {
+    [
+        Op::StartTextSection,
+        Op::SetFillColor { col: black() },
+        Op::SetFont { font: fonts.handle(face), size: Pt(size) },
+        Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(baseline) } },
+        Op::ShowText { items: vec![TextItem::Text(text.to_owned())] },
+        Op::EndTextSection,
+    ]
+}
+
+fn black() -> Color {
+    Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None })
+}
+
+fn grey() -> Color {
+    Color::Rgb(Rgb { r: 0.45, g: 0.45, b: 0.45, icc_profile: None })
+}
+
+fn point(x: f32, y: f32) -> LinePoint {
+    LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false }
+}
+
+/// Lays text and pictures out down A4 pages, starting a new page when something does not fit.
+struct Writer<'a> {
+    doc: &'a mut PdfDocument,
+    fonts: Fonts,
+    pages: Vec<Vec<Op>>,
+    /// Top of the free space on the current page.
+    y: f32,
+    bookmarks: Vec<(String, usize)>,
+}
+
+impl<'a> Writer<'a> {
+    fn new(doc: &'a mut PdfDocument) -> Result<Self, PdfError> {
+        let fonts = Fonts::load(doc)?;
+        Ok(Self { doc, fonts, pages: vec![Vec::new()], y: BODY_TOP, bookmarks: Vec::new() })
+    }
+
+    fn ops(&mut self) -> &mut Vec<Op> {
+        if self.pages.is_empty() {
+            self.pages.push(Vec::new());
+        }
+        let last = self.pages.len() - 1;
+        &mut self.pages[last]
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = BODY_TOP;
+    }
+
+    fn ensure(&mut self, height: f32) {
+        if self.y - height < BODY_BOTTOM && self.y < BODY_TOP {
+            self.new_page();
+        }
+    }
+
+    fn bookmark(&mut self, name: &str) {
+        let page = self.pages.len();
+        self.bookmarks.push((name.to_owned(), page));
+    }
+
+    fn text_at(&mut self, face: Face, size: f32, x: f32, baseline: f32, text: &str) {
+        let ops = text_ops(&self.fonts, face, size, x, baseline, text);
+        self.ops().extend(ops);
+    }
+
+    fn leading(size: f32) -> f32 {
+        size * 1.35
+    }
+
+    /// A wrapped paragraph across the column from `indent`.
+    fn paragraph(&mut self, face: Face, size: f32, indent: f32, text: &str) {
+        let lead = Self::leading(size);
+        for line in wrap(&self.fonts, face, size, text, COLUMN - indent) {
+            self.ensure(lead);
+            self.y -= lead;
+            self.text_at(face, size, LEFT + indent, self.y + size * 0.3, &line);
+        }
+    }
+
+    /// "Label   value" with the value wrapped beside the label; kept together on a page.
+    fn field(&mut self, label: &str, value: &str) {
+        let lead = Self::leading(BODY_SIZE);
+        let labels = wrap(&self.fonts, Face::Bold, BODY_SIZE, label, LABEL_W - 8.0);
+        let values = wrap(&self.fonts, Face::Regular, BODY_SIZE, value, COLUMN - LABEL_W);
+        let rows = labels.len().max(values.len());
+        self.ensure(lead * rows as f32 + 2.0);
+        let top = self.y;
+        for (i, line) in labels.iter().enumerate() {
+            self.text_at(Face::Bold, BODY_SIZE, LEFT, top - lead * (i as f32 + 1.0) + 3.0, line);
+        }
+        for (i, line) in values.iter().enumerate() {
+            self.text_at(Face::Regular, BODY_SIZE, LEFT + LABEL_W, top - lead * (i as f32 + 1.0) + 3.0, line);
+        }
+        self.y = top - lead * rows as f32 - 2.0;
+    }
+
+    fn rule(&mut self, y: f32) {
+        self.ops().extend([
+            Op::SetOutlineColor { col: grey() },
+            Op::SetOutlineThickness { pt: Pt(0.6) },
+            Op::DrawLine { line: Line { points: vec![point(LEFT, y), point(RIGHT, y)], is_closed: false } },
+        ]);
+    }
+
+    /// A section heading with a rule under it; moved to a new page with room for a few lines.
+    fn heading(&mut self, size: f32, text: &str) {
+        let lead = Self::leading(size);
+        let lines = wrap(&self.fonts, Face::Bold, size, text, COLUMN);
+        self.ensure(lead * lines.len() as f32 + 60.0);
+        if self.y < BODY_TOP {
+            self.y -= size * 0.8;
+        }
+        for line in lines {
+            self.y -= lead;
+            self.text_at(Face::Bold, size, LEFT, self.y + size * 0.3, &line);
+        }
+        self.y -= 4.0;
+        let y = self.y;
+        self.rule(y);
+        self.y -= 6.0;
+    }
+
+    fn gap(&mut self, points: f32) {
+        self.y -= points;
+    }
+
+    /// A picture scaled to fit the column (and `max_height`) keeping its aspect ratio, with
+    /// its caption under it, kept together on a page.
+    fn picture(&mut self, label: &str, picture: &Picture, max_height: f32) -> Result<(), PdfError> {
+        let mut warnings = Vec::new();
+        let image = RawImage::decode_from_bytes(&picture.bytes, &mut warnings)
+            .map_err(|reason| PdfError::Image { file: picture.file.clone(), reason })?;
+        let (px_w, px_h) = (image.width.max(1) as f32, image.height.max(1) as f32);
+        let scale = (COLUMN / px_w).min(max_height / px_h);
+        let (w, h) = (px_w * scale, px_h * scale);
+        let caption = format!(
+            "{label}: reproduction; original supplied as {}, SHA-256 {}, {}x{}",
+            picture.file, picture.sha256, picture.width, picture.height
+        );
+        let caption_lines = wrap(&self.fonts, Face::Regular, SMALL_SIZE, &caption, COLUMN).len();
+        self.ensure(h + 6.0 + caption_lines as f32 * Self::leading(SMALL_SIZE) + 8.0);
+        let id: XObjectId = self.doc.add_image(&image);
+        let x = LEFT + (COLUMN - w) / 2.0;
+        let bottom = self.y - 4.0 - h;
+        // At `dpi`, one pixel is 72/dpi points: choose the dpi that makes the width `w`.
+        let dpi = px_w * 72.0 / w;
+        self.ops().push(Op::UseXobject {
+            id,
+            transform: XObjectTransform {
+                translate_x: Some(Pt(x)),
+                translate_y: Some(Pt(bottom)),
+                dpi: Some(dpi),
+                ..Default::default()
+            },
+        });
+        // A thin frame so a light image still shows its extent.
+        self.ops().extend([
+            Op::SetOutlineColor { col: grey() },
+            Op::SetOutlineThickness { pt: Pt(0.5) },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![
+                        point(x, bottom),
+                        point(x + w, bottom),
+                        point(x + w, bottom + h),
+                        point(x, bottom + h),
+                    ],
+                    is_closed: true,
+                },
+            },
+        ]);
+        self.y = bottom - 2.0;
+        self.paragraph(Face::Regular, SMALL_SIZE, 0.0, &caption);
+        self.gap(8.0);
+        Ok(())
+    }
+
+    /// The pages with their markings and numbers, and the bookmarks.
+    fn finish(mut self) -> Vec<(String, usize)> {
+        if self.pages.last().is_some_and(Vec::is_empty) && self.pages.len() > 1 {
+            self.pages.pop();
+        }
+        let total = self.pages.len();
+        let pages = std::mem::take(&mut self.pages);
+        let marking_w = self.fonts.width(Face::Bold, 11.0, MARKING);
+        let mut out = Vec::with_capacity(total);
+        for (n, body) in pages.into_iter().enumerate() {
+            let mut ops = Vec::with_capacity(body.len() + 24);
+            let number = format!("Page {} of {total}", n + 1);
+            let number_w = self.fonts.width(Face::Regular, 9.0, &number);
+            let fonts = &self.fonts;
+            ops.extend(text_ops(fonts, Face::Bold, 11.0, (PAGE_W - marking_w) / 2.0, PAGE_H - 36.0, MARKING));
+            ops.extend(text_ops(fonts, Face::Regular, 9.0, (PAGE_W - number_w) / 2.0, 44.0, &number));
+            ops.extend(text_ops(fonts, Face::Bold, 11.0, (PAGE_W - marking_w) / 2.0, 26.0, MARKING));
+            ops.extend(body);
+            out.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
+        }
+        self.doc.pages = out;
+        for (name, page) in &self.bookmarks {
+            self.doc.add_bookmark(name, *page);
+        }
+        std::mem::take(&mut self.bookmarks)
+    }
+}
+
+/// Document information from the document's own time, so it is not 1970.
+fn info(
+    doc: &mut PdfDocument,
+    title: &str,
+    subject: &str,
+    author: &str,
+    creator: &str,
+    unix: i64,
+) -> Result<(), PdfError> {
+    let when = OffsetDateTime::from_unix_timestamp(unix).map_err(|e| PdfError::Time(e.to_owned()))?;
+    let info = &mut doc.metadata.info;
+    info.document_title = title.to_owned();
+    info.subject = subject.to_owned();
+    info.author = author.to_owned();
+    info.creator = creator.to_owned();
+    info.producer = format!("{creator} (printpdf)");
+    info.creation_date = when;
+    info.modification_date = when;
+    info.metadata_date = when;
+    Ok(())
+}
+
+/// Seconds since 1970 of `24/11/2026 06:59:12 GMT` (or `BST`), as `crate::time::uk` writes,
+/// or of an RFC 3339 time.
+fn unix_time(text: &str) -> Result<i64, PdfError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(t.timestamp());
+    }
+    let text = text.trim();
+    let (local, zone) = text.rsplit_once(' ').ok_or_else(|| PdfError::Time(text.to_owned()))?;
+    let offset = match zone {
+        "GMT" | "UTC" => 0,
+        "BST" => 3600,
+        _ => return Err(PdfError::Time(text.to_owned())),
+    };
+    let naive =
+        NaiveDateTime::parse_from_str(local, "%d/%m/%Y %H:%M:%S").map_err(|_| PdfError::Time(text.to_owned()))?;
+    Ok(naive.and_utc().timestamp() - offset)
+}
+
+fn save(doc: &PdfDocument) -> Vec<u8> {
+    let options = PdfSaveOptions {
+        // Streams compressed losslessly (Flate) and unused objects pruned.
+        optimize: true,
+        // printpdf subsets only with its `text_layout` feature; without it the whole font
+        // is embedded, which this setting cannot change.
+        subset_fonts: true,
+        secure: true,
+        // No downscaling and no lossy re-compression of the pictures.
+        image_optimization: None,
+    };
+    doc.save(&options, &mut Vec::new())
+}
+
+fn none_if_empty(text: &str) -> &str {
+    if text.trim().is_empty() { "not recorded" } else { text }
+}
+
+/// The evidential bundle (`bundle.pdf`).
+pub fn bundle_pdf(bundle: &Bundle) -> Result<Vec<u8>, PdfError> {
+    let title = "Evidential bundle: ANPR reads";
+    let mut doc = PdfDocument::new(title);
+    info(
+        &mut doc,
+        &format!("{title} {} ({})", bundle.bundle_number, bundle.investigation),
+        &format!("Evidential bundle {} for {}", bundle.bundle_number, bundle.investigation),
+        &bundle.producer,
+        &bundle.software,
+        unix_time(&bundle.generated_utc)?,
+    )?;
+    let mut w = Writer::new(&mut doc)?;
+
+    w.bookmark("Front sheet");
+    w.heading(18.0, title);
+    w.gap(6.0);
+    for (label, value) in [
+        ("Investigation", bundle.investigation.as_str()),
+        ("Bundle number", &bundle.bundle_number),
+        ("Producer", &bundle.producer),
+        ("Authorisation (NASPLE 9.4.2)", &bundle.producer_authorisation),
+        ("Recipient", &bundle.recipient),
+        ("Reason", &bundle.reason),
+        ("Generated (UK)", &bundle.generated_uk),
+        ("Generated (UTC)", &bundle.generated_utc),
+        ("Software", &bundle.software),
+        ("Exhibits", &bundle.exhibits.len().to_string()),
+    ] {
+        w.field(label, none_if_empty(value));
+    }
+    w.gap(10.0);
+    w.paragraph(
+        Face::Regular,
+        BODY_SIZE,
+        0.0,
+        "The pictures in this bundle are reproductions. The original image files are supplied beside \
+         this document in originals/, each identified by its SHA-256; the package manifest lists the \
+         SHA-256 of every file. Camera locations are described only as precisely as each camera's \
+         controller has consented to (NASPLE 9.4.3.3).",
+    );
+
+    w.new_page();
+    w.bookmark("Scope statement");
+    w.heading(15.0, "Scope statement");
+    w.paragraph(Face::Regular, BODY_SIZE, 0.0, "The searches that found the reads exhibited in this bundle:");
+    w.gap(6.0);
+    if bundle.scope.is_empty() {
+        w.paragraph(Face::Regular, BODY_SIZE, 0.0, "No search is recorded for these reads.");
+    }
+    for (n, scope) in bundle.scope.iter().enumerate() {
+        w.ensure(Writer::leading(11.0) * 6.0);
+        w.paragraph(Face::Bold, 11.0, 0.0, &format!("Search {}", n + 1));
+        for (label, value) in [
+            ("Pattern", scope.pattern.as_str()),
+            ("Period", &scope.period),
+            ("Cameras", &scope.cameras),
+            ("Purpose", &scope.purpose),
+            ("Authority", &scope.authority),
+        ] {
+            w.field(label, none_if_empty(value));
+        }
+        w.gap(8.0);
+    }
+
+    for exhibit in &bundle.exhibits {
+        exhibit_section(&mut w, exhibit)?;
+    }
+
+    w.new_page();
+    w.bookmark("Continuity");
+    w.heading(15.0, "Continuity");
+    w.paragraph(Face::Regular, BODY_SIZE, 0.0, "How each exhibited read came into this workstation:");
+    w.gap(6.0);
+    for exhibit in &bundle.exhibits {
+        let lead = Writer::leading(BODY_SIZE);
+        w.ensure(lead * 3.0);
+        w.paragraph(Face::Bold, BODY_SIZE, 0.0, &format!("{} ({})", exhibit.reference, exhibit.vrm));
+        w.paragraph(Face::Regular, 9.0, 12.0, none_if_empty(&exhibit.continuity));
+        w.gap(5.0);
+    }
+    w.finish();
+    Ok(save(&doc))
+}
+
+fn exhibit_section(w: &mut Writer<'_>, exhibit: &Exhibit) -> Result<(), PdfError> {
+    w.new_page();
+    w.bookmark(&format!("Exhibit {} ({})", exhibit.reference, exhibit.vrm));
+    w.heading(15.0, &format!("Exhibit {}", exhibit.reference));
+    let location = match &exhibit.consent {
+        Some(consent) => format!("{} ({}; {consent})", exhibit.location, exhibit.location_level),
+        None => format!("{} ({})", exhibit.location, exhibit.location_level),
+    };
+    let lane = exhibit.lane.map_or_else(|| "not recorded".to_owned(), |l| l.to_string());
+    for (label, value) in [
+        ("VRM", exhibit.vrm.as_str()),
+        ("Date and time (UK)", &exhibit.time_uk),
+        ("Date and time (UTC)", &exhibit.time_utc),
+        ("Location", &location),
+        ("Direction", exhibit.direction.as_deref().unwrap_or("not recorded")),
+        ("Lane", &lane),
+    ] {
+        w.field(label, none_if_empty(value));
+    }
+    w.gap(8.0);
+    w.paragraph(Face::Bold, BODY_SIZE, 0.0, "Plate patch");
+    match &exhibit.plate {
+        Some(plate) => w.picture("Plate patch", plate, 90.0)?,
+        None => {
+            w.paragraph(Face::Regular, BODY_SIZE, 0.0, "no plate patch recorded");
+            w.gap(6.0);
+        }
+    }
+    w.paragraph(Face::Bold, BODY_SIZE, 0.0, "Overview image");
+    match &exhibit.overview {
+        Some(overview) => w.picture("Overview image", overview, 300.0)?,
+        None => w.paragraph(Face::Regular, BODY_SIZE, 0.0, "no overview image recorded"),
+    }
+    Ok(())
+}
+
+/// The schedule of sensitive material (`sensitive-schedule.pdf`, NASPLE 9.4.1).
+pub fn schedule_pdf(schedule: &Schedule) -> Result<Vec<u8>, PdfError> {
+    let title = "Schedule of sensitive material (NASPLE 9.4.1)";
+    let mut doc = PdfDocument::new(title);
+    info(
+        &mut doc,
+        &format!("{title}: {} ({})", schedule.bundle_number, schedule.investigation),
+        &format!("Sensitive material behind evidential bundle {}, for the prosecutor", schedule.bundle_number),
+        &schedule.producer,
+        &schedule.software,
+        unix_time(&schedule.generated_uk)?,
+    )?;
+    let mut w = Writer::new(&mut doc)?;
+    w.bookmark("Schedule");
+    w.heading(17.0, title);
+    w.gap(4.0);
+    w.paragraph(
+        Face::Bold,
+        BODY_SIZE,
+        0.0,
+        "For the prosecutor only. This schedule is not to be disclosed, and is never to be merged into \
+         the evidential bundle: it records camera identities, precise locations, methodology and tactics \
+         (NASPLE 9.4.1, 9.4.3).",
+    );
+    w.gap(8.0);
+    for (label, value) in [
+        ("Investigation", schedule.investigation.as_str()),
+        ("Bundle number", &schedule.bundle_number),
+        ("Producer", &schedule.producer),
+        ("Generated (UK)", &schedule.generated_uk),
+        ("Software", &schedule.software),
+    ] {
+        w.field(label, none_if_empty(value));
+    }
+
+    w.new_page();
+    w.bookmark("Cameras");
+    w.heading(15.0, "Cameras");
+    if schedule.cameras.is_empty() {
+        w.paragraph(Face::Regular, BODY_SIZE, 0.0, "No camera is named by the bundle.");
+    }
+    for camera in &schedule.cameras {
+        camera_entry(&mut w, camera);
+    }
+
+    w.new_page();
+    w.bookmark("Methodology and tactics");
+    w.heading(15.0, "Methodology and tactics");
+    if schedule.notes.is_empty() {
+        w.paragraph(Face::Regular, BODY_SIZE, 0.0, "No methodology or tactics notes.");
+    }
+    for (n, (note, reason)) in schedule.notes.iter().enumerate() {
+        w.ensure(Writer::leading(BODY_SIZE) * 4.0);
+        w.paragraph(Face::Bold, BODY_SIZE, 0.0, &format!("Note {}", n + 1));
+        w.paragraph(Face::Regular, BODY_SIZE, 12.0, note);
+        w.paragraph(Face::Regular, 9.0, 12.0, &format!("Sensitive because: {reason}"));
+        w.gap(6.0);
+    }
+    w.finish();
+    Ok(save(&doc))
+}
+
+fn camera_entry(w: &mut Writer<'_>, camera: &SensitiveCamera) {
+    // Keep an entry together where it fits on a page.
+    w.ensure(Writer::leading(BODY_SIZE) * 13.0);
+    w.paragraph(Face::Bold, 11.5, 0.0, &format!("{} ({})", camera.camera_id, camera.name));
+    let position = format!("{:.6}, {:.6}", camera.latitude, camera.longitude);
+    let mut exhibits: Vec<&str> = Vec::new();
+    for e in &camera.exhibits {
+        if !exhibits.contains(&e.as_str()) {
+            exhibits.push(e);
+        }
+    }
+    let exhibits = exhibits.join(", ");
+    for (label, value) in [
+        ("Camera identity", camera.camera_id.as_str()),
+        ("Type", &camera.system_type),
+        ("Latitude, longitude", &position),
+        ("Road", &camera.road),
+        ("Postcode", &camera.postcode),
+        ("General area", &camera.general_area),
+        ("Controller", &camera.controller),
+        ("Exhibits", &exhibits),
+        ("Reason for sensitivity", &camera.reason),
+    ] {
+        w.field(label, none_if_empty(value));
+    }
+    w.gap(10.0);
+}
