@@ -9,8 +9,9 @@
 use super::document::{Bundle, Exhibit, Picture, Schedule, SensitiveCamera};
 use chrono::{DateTime, NaiveDateTime};
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, OffsetDateTime, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, RawImage, Rgb, TextItem, XObjectId, XObjectTransform,
+    Color, DictItem, ExternalStream, ExternalXObject, FontId, ImageCompression, ImageOptimizationOptions, Line,
+    LinePoint, Mm, OffsetDateTime, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Px,
+    RawImage, Rgb, TextItem, XObjectId, XObjectTransform,
 };
 
 const REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
@@ -267,10 +268,8 @@ impl<'a> Writer<'a> {
     /// A picture scaled to fit the column (and `max_height`) keeping its aspect ratio, with
     /// its caption under it, kept together on a page.
     fn picture(&mut self, label: &str, picture: &Picture, max_height: f32) -> Result<(), PdfError> {
-        let mut warnings = Vec::new();
-        let image = RawImage::decode_from_bytes(&picture.bytes, &mut warnings)
-            .map_err(|reason| PdfError::Image { file: picture.file.clone(), reason })?;
-        let (px_w, px_h) = (image.width.max(1) as f32, image.height.max(1) as f32);
+        let (id, px_w, px_h) = embed(self.doc, picture)?;
+        let (px_w, px_h) = (px_w.max(1) as f32, px_h.max(1) as f32);
         let scale = (COLUMN / px_w).min(max_height / px_h);
         let (w, h) = (px_w * scale, px_h * scale);
         let caption = format!(
@@ -279,7 +278,6 @@ impl<'a> Writer<'a> {
         );
         let caption_lines = wrap(&self.fonts, Face::Regular, SMALL_SIZE, &caption, COLUMN).len();
         self.ensure(h + 6.0 + caption_lines as f32 * Self::leading(SMALL_SIZE) + 8.0);
-        let id: XObjectId = self.doc.add_image(&image);
         let x = LEFT + (COLUMN - w) / 2.0;
         let bottom = self.y - 4.0 - h;
         // At `dpi`, one pixel is 72/dpi points: choose the dpi that makes the width `w`.
@@ -343,6 +341,81 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// Width, height and colour space of a baseline, extended or progressive 8-bit JPEG with one
+/// or three components: what a PDF's `DCTDecode` filter shows as it is.
+fn jpeg_header(bytes: &[u8]) -> Option<(usize, usize, &'static str)> {
+    if bytes.get(..2)? != [0xFF, 0xD8] {
+        return None;
+    }
+    let mut at = 2;
+    loop {
+        if *bytes.get(at)? != 0xFF {
+            return None;
+        }
+        let marker = *bytes.get(at + 1)?;
+        match marker {
+            0xFF => {
+                at += 1;
+                continue;
+            }
+            0xD0..=0xD9 | 0x01 => {
+                at += 2;
+                continue;
+            }
+            _ => {}
+        }
+        let length = usize::from(u16::from_be_bytes([*bytes.get(at + 2)?, *bytes.get(at + 3)?]));
+        if (0xC0..=0xC2).contains(&marker) {
+            let sof = bytes.get(at + 4..at + 10)?;
+            let height = usize::from(u16::from_be_bytes([sof[1], sof[2]]));
+            let width = usize::from(u16::from_be_bytes([sof[3], sof[4]]));
+            let space = match sof[5] {
+                1 => "DeviceGray",
+                3 => "DeviceRGB",
+                _ => return None,
+            };
+            return (sof[0] == 8 && width > 0 && height > 0).then_some((width, height, space));
+        }
+        if (0xC3..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return None; // lossless or arithmetic-coded: decode instead
+        }
+        at += 2 + length;
+    }
+}
+
+/// Adds a picture to the document: a JPEG as its original bytes (`DCTDecode`, nothing
+/// decoded or re-encoded), anything else (PNG) decoded by printpdf at full resolution and
+/// stored losslessly. Returns the XObject and its size in pixels.
+fn embed(doc: &mut PdfDocument, picture: &Picture) -> Result<(XObjectId, usize, usize), PdfError> {
+    if let Some((width, height, space)) = jpeg_header(&picture.bytes) {
+        let name = |n: &str| DictItem::Name(n.as_bytes().to_vec());
+        let dict = [
+            ("Type", name("XObject")),
+            ("Subtype", name("Image")),
+            ("Width", DictItem::Int(width as i64)),
+            ("Height", DictItem::Int(height as i64)),
+            ("ColorSpace", name(space)),
+            ("BitsPerComponent", DictItem::Int(8)),
+            ("Filter", name("DCTDecode")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let xobject = ExternalXObject {
+            stream: ExternalStream { dict, content: picture.bytes.clone(), compress: false },
+            width: Some(Px(width)),
+            height: Some(Px(height)),
+            dpi: None,
+        };
+        return Ok((doc.add_xobject(&xobject), width, height));
+    }
+    let mut warnings = Vec::new();
+    let image = RawImage::decode_from_bytes(&picture.bytes, &mut warnings)
+        .map_err(|reason| PdfError::Image { file: picture.file.clone(), reason })?;
+    let (width, height) = (image.width, image.height);
+    Ok((doc.add_image(&image), width, height))
+}
+
 /// Document information from the document's own time, so it is not 1970.
 fn info(
     doc: &mut PdfDocument,
@@ -391,8 +464,17 @@ fn save(doc: &PdfDocument) -> Vec<u8> {
         // is embedded, which this setting cannot change.
         subset_fonts: true,
         secure: true,
-        // No downscaling and no lossy re-compression of the pictures.
-        image_optimization: None,
+        // Decoded pictures (PNG) are stored at full resolution with lossless Flate: no
+        // downscaling, no greyscale conversion, no JPEG re-compression. (JPEGs never reach
+        // this: they are embedded as their original bytes.)
+        image_optimization: Some(ImageOptimizationOptions {
+            quality: None,
+            max_image_size: None,
+            dither_greyscale: Some(false),
+            convert_to_greyscale: Some(false),
+            auto_optimize: Some(false),
+            format: Some(ImageCompression::Flate),
+        }),
     };
     doc.save(&options, &mut Vec::new())
 }
