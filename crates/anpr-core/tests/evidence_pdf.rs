@@ -291,9 +291,13 @@ fn bundle_and_schedule_read_back() {
     for exhibit in &bundle.exhibits {
         assert!(titles.iter().any(|t| t.starts_with(&format!("Exhibit {} ", exhibit.reference))), "{titles:?}");
     }
-    // The embedded font is DejaVu Sans.
+    // DejaVu Sans and Bold, embedded as subsets (`XXXXXX+` names, "emb sub uni" all yes).
     let fonts = run("pdffonts", &[bundle_path.to_str().unwrap()]);
-    assert!(fonts.contains("DejaVuSans") && fonts.contains("yes"), "{fonts}");
+    let faces: Vec<&str> = fonts.lines().filter(|l| l.contains("DejaVuSans")).collect();
+    assert_eq!(faces.len(), 2, "{fonts}");
+    for face in faces {
+        assert!(face.contains("+DejaVuSans") && face.contains("yes yes yes"), "{fonts}");
+    }
 
     let stext = text_of(&schedule_path);
     check_common(&schedule_path, &stext, "Schedule of sensitive material (NASPLE 9.4.1)");

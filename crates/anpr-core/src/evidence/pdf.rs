@@ -10,9 +10,11 @@ use super::document::{Bundle, Exhibit, Picture, Schedule, SensitiveCamera};
 use chrono::{DateTime, NaiveDateTime};
 use printpdf::{
     Color, DictItem, ExternalStream, ExternalXObject, FontId, ImageCompression, ImageOptimizationOptions, Line,
-    LinePoint, Mm, OffsetDateTime, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Px,
-    RawImage, Rgb, TextItem, XObjectId, XObjectTransform,
+    LinePoint, Mm, OffsetDateTime, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point,
+    Pt, Px, RawImage, Rgb, TextItem, XObjectId, XObjectTransform,
 };
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
 
 const REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
 const BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -53,10 +55,29 @@ struct Fonts {
     bold: ParsedFont,
     regular_id: FontId,
     bold_id: FontId,
+    /// Characters set in each face, for the subset.
+    used: [BTreeSet<char>; 2],
+}
+
+/// A TrueType subset of `bytes` with `.notdef` and `glyphs`, keeping a Unicode cmap so the
+/// text maps to the same characters.
+fn subset(bytes: &[u8], glyphs: &BTreeSet<u16>, name: &str) -> Result<ParsedFont, PdfError> {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::font_data::FontData;
+    use allsorts::subset::{CmapTarget, SubsetProfile};
+    let failed = |e: &dyn std::fmt::Display| PdfError::Font(format!("{name}: subsetting failed: {e}"));
+    let file = ReadScope::new(bytes).read::<FontData<'_>>().map_err(|e| failed(&e))?;
+    let provider = file.table_provider(0).map_err(|e| failed(&e))?;
+    let ids: Vec<u16> = std::iter::once(0).chain(glyphs.iter().copied().filter(|g| *g != 0)).collect();
+    let program =
+        allsorts::subset::subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| failed(&e))?;
+    let mut warnings = Vec::new();
+    ParsedFont::from_bytes(&program, 0, &mut warnings)
+        .ok_or_else(|| PdfError::Font(format!("{name}: the subset does not parse: {warnings:?}")))
 }
 
 impl Fonts {
-    fn load(doc: &mut PdfDocument) -> Result<Self, PdfError> {
+    fn load() -> Result<Self, PdfError> {
         let parse = |bytes: &[u8], name: &str| {
             let mut warnings = Vec::new();
             let mut font = ParsedFont::from_bytes(bytes, 0, &mut warnings)
@@ -67,9 +88,35 @@ impl Fonts {
         };
         let regular = parse(REGULAR_TTF, "DejaVuSans")?;
         let bold = parse(BOLD_TTF, "DejaVuSans-Bold")?;
-        let regular_id = doc.add_font(&regular);
-        let bold_id = doc.add_font(&bold);
-        Ok(Self { regular, bold, regular_id, bold_id })
+        Ok(Self {
+            regular,
+            bold,
+            regular_id: FontId("F1".into()),
+            bold_id: FontId("F2".into()),
+            used: [BTreeSet::new(), BTreeSet::new()],
+        })
+    }
+
+    fn note(&mut self, face: Face, text: &str) {
+        self.used[face as usize].extend(text.chars());
+    }
+
+    /// Embeds each face as a subset holding only the glyphs the document uses.
+    fn embed(self, doc: &mut PdfDocument) -> Result<(), PdfError> {
+        let faces = [
+            (self.regular, self.regular_id, REGULAR_TTF, "DejaVuSans"),
+            (self.bold, self.bold_id, BOLD_TTF, "DejaVuSans-Bold"),
+        ];
+        for ((full, id, bytes, name), used) in faces.into_iter().zip(self.used) {
+            let glyphs: BTreeSet<u16> = used.iter().filter_map(|c| full.lookup_glyph_index(*c as u32)).collect();
+            let mut font = subset(bytes, &glyphs, name)?;
+            // The subset tag (ISO 32000-1 9.6.4): six capitals, here from the glyphs kept.
+            let digest = Sha256::digest(used.iter().collect::<String>().as_bytes());
+            let tag: String = digest.iter().take(6).map(|b| char::from(b'A' + b % 26)).collect();
+            font.font_name = Some(format!("{tag}+{name}"));
+            doc.resources.fonts.map.insert(id, PdfFont::new(font));
+        }
+        Ok(())
     }
 
     fn font(&self, face: Face) -> &ParsedFont {
@@ -171,7 +218,7 @@ struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     fn new(doc: &'a mut PdfDocument) -> Result<Self, PdfError> {
-        let fonts = Fonts::load(doc)?;
+        let fonts = Fonts::load()?;
         Ok(Self { doc, fonts, pages: vec![Vec::new()], y: BODY_TOP, bookmarks: Vec::new() })
     }
 
@@ -200,6 +247,7 @@ impl<'a> Writer<'a> {
     }
 
     fn text_at(&mut self, face: Face, size: f32, x: f32, baseline: f32, text: &str) {
+        self.fonts.note(face, text);
         let ops = text_ops(&self.fonts, face, size, x, baseline, text);
         self.ops().extend(ops);
     }
@@ -314,7 +362,7 @@ impl<'a> Writer<'a> {
     }
 
     /// The pages with their markings and numbers, and the bookmarks.
-    fn finish(mut self) -> Vec<(String, usize)> {
+    fn finish(mut self) -> Result<(), PdfError> {
         if self.pages.last().is_some_and(Vec::is_empty) && self.pages.len() > 1 {
             self.pages.pop();
         }
@@ -326,6 +374,8 @@ impl<'a> Writer<'a> {
             let mut ops = Vec::with_capacity(body.len() + 24);
             let number = format!("Page {} of {total}", n + 1);
             let number_w = self.fonts.width(Face::Regular, 9.0, &number);
+            self.fonts.note(Face::Bold, MARKING);
+            self.fonts.note(Face::Regular, &number);
             let fonts = &self.fonts;
             ops.extend(text_ops(fonts, Face::Bold, 11.0, (PAGE_W - marking_w) / 2.0, PAGE_H - 36.0, MARKING));
             ops.extend(text_ops(fonts, Face::Regular, 9.0, (PAGE_W - number_w) / 2.0, 44.0, &number));
@@ -337,7 +387,7 @@ impl<'a> Writer<'a> {
         for (name, page) in &self.bookmarks {
             self.doc.add_bookmark(name, *page);
         }
-        std::mem::take(&mut self.bookmarks)
+        self.fonts.embed(self.doc)
     }
 }
 
@@ -460,9 +510,9 @@ fn save(doc: &PdfDocument) -> Vec<u8> {
     let options = PdfSaveOptions {
         // Streams compressed losslessly (Flate) and unused objects pruned.
         optimize: true,
-        // printpdf subsets only with its `text_layout` feature; without it the whole font
-        // is embedded, which this setting cannot change.
-        subset_fonts: true,
+        // printpdf subsets only with its `text_layout` feature (a layout engine); the fonts
+        // are subset above instead, so this has nothing left to do.
+        subset_fonts: false,
         secure: true,
         // Decoded pictures (PNG) are stored at full resolution with lossless Flate: no
         // downscaling, no greyscale conversion, no JPEG re-compression. (JPEGs never reach
@@ -564,7 +614,7 @@ pub fn bundle_pdf(bundle: &Bundle) -> Result<Vec<u8>, PdfError> {
         w.paragraph(Face::Regular, 9.0, 12.0, none_if_empty(&exhibit.continuity));
         w.gap(5.0);
     }
-    w.finish();
+    w.finish()?;
     Ok(save(&doc))
 }
 
@@ -662,7 +712,7 @@ pub fn schedule_pdf(schedule: &Schedule) -> Result<Vec<u8>, PdfError> {
         w.paragraph(Face::Regular, 9.0, 12.0, &format!("Sensitive because: {reason}"));
         w.gap(6.0);
     }
-    w.finish();
+    w.finish()?;
     Ok(save(&doc))
 }
 
