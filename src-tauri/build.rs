@@ -39,6 +39,14 @@ const COMMANDS: &[&str] = &[
     "retain_reads",
     "run_retention",
     "correct_read",
+    "list_packages",
+    "create_package",
+    "set_exhibits",
+    "issue_package",
+    "verify_package",
+    "list_consents",
+    "record_consent",
+    "list_disclosures",
 ];
 
 fn main() {

@@ -63,6 +63,14 @@ fn main() {
             commands::records::retain_reads,
             commands::records::run_retention,
             commands::records::correct_read,
+            commands::evidence::list_packages,
+            commands::evidence::create_package,
+            commands::evidence::set_exhibits,
+            commands::evidence::issue_package,
+            commands::evidence::verify_package,
+            commands::evidence::list_consents,
+            commands::evidence::record_consent,
+            commands::evidence::list_disclosures,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

@@ -1,8 +1,8 @@
 //! One function per command: parse arguments into a core call, print the result.
 
-use crate::casework;
 use crate::output::emit;
 use crate::{Cli, Command};
+use crate::{casework, evidence};
 use anpr_core::demo::DemoOptions;
 use anpr_core::types::{ImportProgress, Rank, Role};
 use anpr_core::{AuthFailure, Error, Session, SystemClock, Workstation};
@@ -176,6 +176,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Authority(command) => casework::authority(&cx, command).await,
         Command::Camera(command) => casework::camera(&cx, command).await,
         Command::Retention(command) => casework::retention(&cx, command).await,
+        Command::Report(command) => evidence::report(&cx, command).await,
+        Command::Consent(command) => evidence::consent(&cx, command).await,
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod casework;
 mod commands;
+mod evidence;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -60,6 +61,12 @@ pub enum Command {
     /// Local retention (8.9, 9.5.1, 9.8).
     #[command(subcommand)]
     Retention(casework::RetentionCommand),
+    /// Evidential court bundles (9.4).
+    #[command(subcommand)]
+    Report(evidence::ReportCommand),
+    /// Controller consents to describe camera locations (9.4.3).
+    #[command(subcommand)]
+    Consent(evidence::ConsentCommand),
 }
 
 fn main() -> ExitCode {

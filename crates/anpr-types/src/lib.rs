@@ -64,7 +64,9 @@ text_enum!(Role {
 });
 
 mod casework;
+mod evidence;
 pub use casework::*;
+pub use evidence::*;
 
 text_enum!(Rank { None = "none", Inspector = "inspector", Superintendent = "superintendent" });
 

@@ -207,6 +207,54 @@ async fn a_search_beyond_90_days_is_refused_until_an_inspector_authorises_it() {
     app.close().await;
 }
 
+/// Issue 6's journey: an evidence officer adds a search result to a new evidence package,
+/// issues the court bundle at level 1 (the folder holds the PDFs, originals and manifest), is
+/// refused a road-level bundle without the controller's consent (9.4.3), and finds the
+/// disclosure recorded.
+#[tokio::test]
+async fn an_evidence_officer_issues_a_court_bundle_and_the_disclosure_is_recorded() {
+    let stamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis();
+    let out = env_path("ANPR_E2E_DATA").with_file_name(format!("bundle-{stamp}"));
+    let app = App::start().await;
+    app.login("demo.evidence", DEMO_PASSWORD).await;
+    app.click("#nav-search").await;
+    app.choose("#search-investigation", "NS-MAJ-0003").await;
+    app.choose("#search-purpose", "evidence").await;
+    app.fill("#search-justification", "exhibits for the prosecution file").await;
+    app.fill("#search-vrm", "*").await;
+    app.click("#search-run").await;
+    app.click(".search-result[data-read-id]").await;
+    app.choose("#add-evidence-package", "new").await;
+    app.click("#add-evidence-submit").await;
+    app.wait_text("#add-evidence-message", "the exhibit reference", |t| t.contains("EE/1")).await;
+    app.screenshot("22-search-add-evidence").await;
+
+    app.click("#nav-evidence").await;
+    app.click(".package-row[data-status='draft'] .package-open").await;
+    app.wait("#exhibits .exhibit-row[data-reference='EE/1']").await;
+    app.choose("#issue-level", "area").await;
+    app.fill("#issue-recipient", "CPS Northshire, Complex Casework Unit").await;
+    app.fill("#issue-reason", "trial of R v Doe").await;
+    app.fill("#issue-out", out.to_str().unwrap()).await;
+    app.click("#issue-submit").await;
+    app.wait("#issue-result[data-reference]").await;
+    for file in ["bundle.pdf", "sensitive-schedule.pdf", "reads.csv", "manifest.json"] {
+        assert!(out.join(file).is_file(), "the package has no {file}");
+    }
+    app.screenshot("23-evidence-issued").await;
+
+    app.choose("#issue-level", "road").await;
+    app.fill("#issue-out", out.with_extension("road").to_str().unwrap()).await;
+    app.click("#issue-submit").await;
+    app.wait_text("#issue-refusal", "the 9.4.3 refusal", |t| t.contains("9.4.3")).await;
+    app.screenshot("24-evidence-refused").await;
+
+    app.click("#nav-disclosures").await;
+    app.wait_text("#disclosures-table", "the disclosure", |t| t.contains("CPS Northshire")).await;
+    app.screenshot("25-disclosures").await;
+    app.close().await;
+}
+
 /// Opens Search and fills the form for a wildcard search in the demo's Priority and Volume case.
 async fn fill_search(app: &App) {
     app.click("#nav-search").await;

@@ -61,3 +61,15 @@ pub async fn period(conn: &mut SqliteConnection, from_ms: i64, to_ms: i64) -> Re
         .fetch_all(conn)
         .await?)
 }
+
+/// The successful searches made for an investigation, oldest first (the bundle's scope).
+pub async fn searches_for(conn: &mut SqliteConnection, investigation: &str, limit: i64) -> Result<Vec<Row>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM (SELECT * FROM audit WHERE action = 'search' AND object = ? AND outcome = 'success'
+                        ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+    )
+    .bind(investigation)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

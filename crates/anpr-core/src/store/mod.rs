@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod cameras;
 pub mod corrections;
+pub mod evidence;
 pub mod images;
 pub mod imports;
 pub mod investigations;

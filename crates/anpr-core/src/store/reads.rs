@@ -280,3 +280,15 @@ pub async fn search(
     q.push(" ORDER BY r.read_time DESC, r.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     Ok(q.build_query_as().fetch_all(conn).await?)
 }
+
+/// The store id of a read by its source id, if it exists and is visible.
+pub async fn id_of(conn: &mut SqliteConnection, visibility: &Visibility, read_id: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT r.id FROM reads r JOIN cameras c ON c.id = r.camera WHERE r.read_id = ? AND {}",
+        visible("?")
+    ))
+    .bind(read_id)
+    .bind(granted(visibility))
+    .fetch_optional(conn)
+    .await?)
+}
