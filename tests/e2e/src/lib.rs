@@ -134,9 +134,19 @@ impl App {
         }
     }
 
+    /// Clicks `css`, trying again while the page re-renders it (a stale or covered element).
     pub async fn click(&self, css: &str) {
-        let element = self.wait(css).await;
-        element.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.wait(css).await.click().await {
+                Ok(_) => return,
+                Err(e) if Instant::now() > deadline => {
+                    self.screenshot(&format!("failed-clicking-{}", slug(css))).await;
+                    panic!("cannot click {css}: {e}");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
     /// Replaces the value of the input `css` with `text`.

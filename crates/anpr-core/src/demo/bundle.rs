@@ -218,8 +218,10 @@ impl Bundle<'_> {
             };
             fs::write(self.out.join(plate_path), jpeg(&patch)?)?;
             if let Some(overview_path) = &row.overview {
+                // The data strip carries the lane and time, not the camera's name: a name burned
+                // into the picture would disclose the location in every bundle (9.4.3).
                 let camera = &self.cameras[read.camera];
-                let caption = format!("{}  {}", camera.name, utc_caption(read.time_ms)?);
+                let caption = format!("Lane {}  {}", read.lane, utc_caption(read.time_ms)?);
                 let scene = OverviewScene {
                     plate: &patch,
                     colour: vehicle.colour,
