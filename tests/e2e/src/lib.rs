@@ -134,7 +134,7 @@ impl App {
         }
     }
 
-    /// Clicks `css`, trying again while the page re-renders it (a stale or covered element).
+    /// Clicks `css`, trying again while the page re-renders it or something covers it.
     pub async fn click(&self, css: &str) {
         let deadline = Instant::now() + PATIENCE;
         loop {
@@ -144,7 +144,13 @@ impl App {
                     self.screenshot(&format!("failed-clicking-{}", slug(css))).await;
                     panic!("cannot click {css}: {e}");
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(_) => {
+                    // Covered (e.g. by the fixed OFFICIAL-SENSITIVE banner): bring it to the middle.
+                    let centre =
+                        format!("document.querySelector({css:?})?.scrollIntoView({{block: 'center'}}); return true");
+                    let _ = self.client.execute(&centre, vec![]).await;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
             }
         }
     }
