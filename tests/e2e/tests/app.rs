@@ -247,6 +247,7 @@ async fn an_evidence_officer_issues_a_court_bundle_and_the_disclosure_is_recorde
     app.fill("#issue-out", out.with_extension("road").to_str().unwrap()).await;
     app.click("#issue-submit").await;
     app.wait_text("#issue-refusal", "the 9.4.3 refusal", |t| t.contains("9.4.3")).await;
+    app.script("document.querySelector('#issue-refusal').scrollIntoView({block: 'center'}); return true").await;
     app.screenshot("24-evidence-refused").await;
 
     app.click("#nav-disclosures").await;
