@@ -422,6 +422,10 @@ fn IssueForm(id: i64, level: RwSignal<String>, desk: Desk) -> impl IntoView {
                 "(9.4.3); the table above shows, per exhibit, whether its consent allows the level. Camera "
                 "identities and precise locations go on the separate schedule of sensitive material (9.4.1)."
             </p>
+            <p class="msg msg-note" id="issue-overview-warning">
+                "Check the overview images before issuing below level 4: many cameras print their name or "
+                "location in the picture's data strip, and the bundle reproduces the pictures as they are."
+            </p>
             <div class="form-grid">
                 <SelectField
                     id="issue-level"
