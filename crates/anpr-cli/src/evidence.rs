@@ -20,6 +20,9 @@ pub enum ReportCommand {
         /// How precisely camera locations are described (9.4.3.3).
         #[arg(long, default_value = "area")]
         level: LocationLevel,
+        /// A level for one camera, as CAMERA_ID=LEVEL; repeat for several (the others take --level).
+        #[arg(long = "camera-level", value_parser = camera_level)]
+        camera_levels: Vec<(String, LocationLevel)>,
         /// A recorded controller consent to rely on for every non-mobile camera.
         #[arg(long)]
         consent_ref: Option<String>,
@@ -62,13 +65,29 @@ pub enum ConsentCommand {
     List,
 }
 
+fn camera_level(text: &str) -> Result<(String, LocationLevel), String> {
+    let (camera, level) = text.split_once('=').ok_or("expected CAMERA_ID=LEVEL")?;
+    Ok((camera.trim().to_owned(), level.trim().parse()?))
+}
+
 pub async fn report(cx: &Cx, command: ReportCommand) -> anyhow::Result<()> {
     let session = cx.login().await?;
     match command {
-        ReportCommand::Bundle { investigation, reads, level, consent_ref, recipient, reason, authority, out } => {
+        ReportCommand::Bundle {
+            investigation,
+            reads,
+            level,
+            camera_levels,
+            consent_ref,
+            recipient,
+            reason,
+            authority,
+            out,
+        } => {
             let issue = IssueRequest {
                 package: 0,
                 level,
+                camera_levels,
                 consent_ref,
                 recipient,
                 reason,

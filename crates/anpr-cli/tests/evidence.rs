@@ -178,11 +178,49 @@ fn court_bundles_disclose_locations_only_as_consented_and_verify_byte_for_byte()
     assert_eq!(code, 3);
     assert!(refused["clause"].as_str().unwrap().contains("9.4.3"), "{refused}");
 
+    // A level per camera: the road for the one camera whose controller consented to it, the
+    // general area for the rest (9.4.3.3); asking a road for another camera is refused.
+    let first = fixed[0]["camera_id"].as_str().unwrap();
+    let consent = [
+        "--user",
+        "demo.evidence",
+        "consent",
+        "add",
+        "CON-ROAD",
+        "--camera",
+        first,
+        "--controller",
+        "Northshire Constabulary",
+        "--consented-by",
+        "Supt A. Controller",
+        "--date",
+        "2026-11-01",
+        "--scope",
+        "R v Doe",
+        "--level",
+        "road",
+    ];
+    let (code, _, err) = run(&data, &consent);
+    assert_eq!(code, 0, "{err}");
+    let per_camera = dir.path().join("per-camera");
+    let road_for_first = format!("{first}=road");
+    let (code, _, err) = bundle(&data, &ids, "area", &per_camera, &["--camera-level", &road_for_first]);
+    assert_eq!(code, 0, "{err}");
+    let csv = std::fs::read_to_string(per_camera.join("reads.csv")).unwrap();
+    let road = &register[first].secrets[2];
+    assert!(pdf_text(&per_camera.join("bundle.pdf")).contains(road.as_str()), "the consented road is missing");
+    assert!(csv.contains("level 3: road") && csv.contains("level 1: general area"), "{csv}");
+    let other = fixed.iter().map(|r| r["camera_id"].as_str().unwrap()).find(|c| *c != first).unwrap();
+    let road_for_other = format!("{other}=road");
+    let (code, _, _) = bundle(&data, &ids, "area", &dir.path().join("other"), &["--camera-level", &road_for_other]);
+    assert_eq!(code, 3, "a road level without consent was not refused");
+
     // With consent for each camera, the precise location appears.
     let mut consented: Vec<&str> = fixed.iter().map(|r| r["camera_id"].as_str().unwrap()).collect();
     consented.sort_unstable();
     consented.dedup();
     for (n, camera) in consented.iter().enumerate() {
+        // (CON-ROAD above already covers the first camera up to road; this one goes further.)
         let reference = format!("CON-{n}");
         let (code, _, err) = run(
             &data,
@@ -233,5 +271,5 @@ fn court_bundles_disclose_locations_only_as_consented_and_verify_byte_for_byte()
     let (code, audit, _) = run(&data, &["--user", "demo.auditor", "audit", "export", "--json"]);
     assert_eq!(code, 0);
     let issues = audit["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "evidence.issue").count();
-    assert_eq!(issues, 4, "3 issued and 1 refused");
+    assert_eq!(issues, 6, "4 issued and 2 refused");
 }

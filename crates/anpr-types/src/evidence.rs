@@ -96,7 +96,12 @@ pub struct EvidencePackage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueRequest {
     pub package: i64,
+    /// The level for every camera not listed in `camera_levels`.
     pub level: LocationLevel,
+    /// Levels chosen for particular cameras (camera id, level), e.g. a road where the
+    /// controller consented to it and the general area elsewhere.
+    #[serde(default)]
+    pub camera_levels: Vec<(String, LocationLevel)>,
     /// A consent to rely on for every non-mobile camera; otherwise each camera's recorded consents.
     pub consent_ref: Option<String>,
     pub recipient: String,

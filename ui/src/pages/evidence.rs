@@ -81,6 +81,8 @@ impl IssueText {
         Ok(IssueRequest {
             package,
             level,
+            // One level for the whole package on this screen; per-camera levels come from the CLI.
+            camera_levels: Vec::new(),
             consent_ref: optional(&self.consent),
             recipient: self.recipient.trim().to_owned(),
             reason: self.reason.trim().to_owned(),

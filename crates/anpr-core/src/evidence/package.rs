@@ -108,7 +108,8 @@ impl Session {
             Ok(assembled) => assembled,
             Err(refusal) => {
                 drop(conn);
-                let details = json!({ "level": request.level.as_str(), "consent_ref": request.consent_ref });
+                let details = json!({ "level": request.level.as_str(), "camera_levels": request.camera_levels,
+                    "consent_ref": request.consent_ref });
                 return self.refuse("evidence.issue", &row.number, refusal, details).await;
             }
         };
@@ -140,7 +141,8 @@ impl Session {
             let reference = sql::insert_disclosure(&mut tx, &disclosure).await?;
             sql::set_issued(&mut tx, row.id).await?;
             let details = json!({ "package": row.number, "recipient": disclosure.recipient, "reason": disclosure.reason,
-                "authority": disclosure.authority, "level": disclosure.level, "exhibits": disclosure.exhibits,
+                "authority": disclosure.authority, "level": disclosure.level, "camera_levels": request.camera_levels,
+                "exhibits": disclosure.exhibits,
                 "manifest_sha256": manifest_sha, "out_dir": disclosure.out_dir });
             self.audit(&mut tx, "evidence.issue", &reference, Outcome::Success, details).await?;
             let view = sql::disclosures(&mut tx).await?.into_iter().find(|d| d.reference == reference);
@@ -209,7 +211,9 @@ impl Session {
                 .await?
                 .ok_or_else(|| Error::NotFound(read.camera_id.clone()))?;
             let consents = sql::consents_of(conn, &camera.camera_id).await?;
-            let (location, consent) = match location::describe(&camera, request.level, &consents, consent_ref) {
+            let level =
+                request.camera_levels.iter().find(|(id, _)| *id == camera.camera_id).map_or(request.level, |c| c.1);
+            let (location, consent) = match location::describe(&camera, level, &consents, consent_ref) {
                 Ok(described) => described,
                 Err(refusal) => return Ok(Err(refusal)),
             };
@@ -227,7 +231,7 @@ impl Session {
                 time_uk: crate::time::uk(time),
                 time_utc: rfc(time),
                 location,
-                location_level: format!("level {}: {}", request.level.number(), request.level.label()),
+                location_level: format!("level {}: {}", level.number(), level.label()),
                 consent,
                 direction: read.direction.clone(),
                 lane: read.lane,
@@ -311,9 +315,14 @@ impl Session {
         };
         let mut notes = vec![(
             format!(
-                "Locations in the bundle are described at level {} ({}) of NASPLE 9.4.3.3.",
+                "Locations in the bundle are described at level {} ({}) of NASPLE 9.4.3.3{}.",
                 request.level.number(),
-                request.level.label()
+                request.level.label(),
+                request
+                    .camera_levels
+                    .iter()
+                    .map(|(camera, level)| format!("; camera {camera} at level {} ({})", level.number(), level.label()))
+                    .collect::<String>()
             ),
             "Camera locations are sensitive (NASPLE 9.4.1, 9.4.3); precise locations appear only here.".to_owned(),
         )];
