@@ -243,7 +243,9 @@ async fn an_evidence_officer_issues_a_court_bundle_and_the_disclosure_is_recorde
     }
     app.screenshot("23-evidence-issued").await;
 
-    app.choose("#issue-level", "road").await;
+    // The road for this exhibit's camera only: its controller has not consented (9.4.3).
+    app.choose("#exhibits .exhibit-row[data-reference='EE/1'] .exhibit-level", "road").await;
+    app.wait("#exhibits .exhibit-row[data-reference='EE/1'][data-allowed='false']").await;
     app.fill("#issue-out", out.with_extension("road").to_str().unwrap()).await;
     app.click("#issue-submit").await;
     app.wait_text("#issue-refusal", "the 9.4.3 refusal", |t| t.contains("9.4.3")).await;

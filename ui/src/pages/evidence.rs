@@ -47,6 +47,14 @@ pub fn with_read(ids: &[i64], read: i64) -> Option<Vec<i64>> {
 }
 
 /// Puts `package` in `list` in place of its old self, or first (the list is newest first).
+/// Sets (or with `None`, clears) the level chosen for one camera.
+pub fn set_camera_level(levels: &mut Vec<(String, LocationLevel)>, camera: &str, level: Option<LocationLevel>) {
+    levels.retain(|(id, _)| id != camera);
+    if let Some(level) = level {
+        levels.push((camera.to_owned(), level));
+    }
+}
+
 pub fn put(list: &mut Vec<EvidencePackage>, package: EvidencePackage) {
     match list.iter_mut().find(|p| p.id == package.id) {
         Some(slot) => *slot = package,
@@ -72,7 +80,12 @@ pub struct IssueText {
 }
 
 impl IssueText {
-    pub fn request(&self, package: i64, level: LocationLevel) -> Result<IssueRequest, String> {
+    pub fn request(
+        &self,
+        package: i64,
+        level: LocationLevel,
+        camera_levels: Vec<(String, LocationLevel)>,
+    ) -> Result<IssueRequest, String> {
         let required =
             [("recipient", self.recipient.as_str()), ("reason", &self.reason), ("output folder", &self.out_dir)];
         if let Some(message) = missing_fields(&required) {
@@ -81,8 +94,7 @@ impl IssueText {
         Ok(IssueRequest {
             package,
             level,
-            // One level for the whole package on this screen; per-camera levels come from the CLI.
-            camera_levels: Vec::new(),
+            camera_levels,
             consent_ref: optional(&self.consent),
             recipient: self.recipient.trim().to_owned(),
             reason: self.reason.trim().to_owned(),
@@ -239,6 +251,8 @@ fn PackageView(id: i64, desk: Desk) -> impl IntoView {
     let package = Memo::new(move |_| desk.packages.with(|l| l.iter().find(|p| p.id == id).cloned()));
     let level = RwSignal::new(LocationLevel::Area.as_str().to_owned());
     let chosen = Memo::new(move |_| level.get().parse().unwrap_or(LocationLevel::Area));
+    // Levels chosen for particular cameras, overriding the package's level (9.4.3.3).
+    let overrides = RwSignal::new(Vec::<(String, LocationLevel)>::new());
     let outcome = RwSignal::new(None::<Outcome>);
     let change = Callback::new(move |(ids, note): (Vec<i64>, String)| {
         act(desk.app, outcome, async move { api::set_exhibits(id, &ids).await }, move |p| {
@@ -255,7 +269,7 @@ fn PackageView(id: i64, desk: Desk) -> impl IntoView {
         "Camera id",
         "General area",
         "Consent (9.4.3)",
-        "At the chosen level",
+        "Level (9.4.3.3)",
         "Actions",
     ];
     view! {
@@ -295,7 +309,7 @@ fn PackageView(id: i64, desk: Desk) -> impl IntoView {
                                 .into_iter()
                                 .enumerate()
                                 .map(|(index, exhibit)| {
-                                    view! { <ExhibitRow exhibit index ids draft chosen change /> }
+                                    view! { <ExhibitRow exhibit index ids draft chosen overrides change /> }
                                 })
                                 .collect_view()
                         })
@@ -306,7 +320,7 @@ fn PackageView(id: i64, desk: Desk) -> impl IntoView {
                     "No exhibits yet: open a read on the Search screen and add it to this package."
                 </p>
             </Show>
-            <IssueForm id=id level=level desk=desk />
+            <IssueForm id=id level=level overrides=overrides desk=desk />
         </section>
     }
 }
@@ -318,10 +332,17 @@ fn ExhibitRow(
     ids: StoredValue<Vec<i64>>,
     draft: bool,
     chosen: Memo<LocationLevel>,
+    overrides: RwSignal<Vec<(String, LocationLevel)>>,
     change: Callback<(Vec<i64>, String)>,
 ) -> impl IntoView {
     let (mobile, consented) = (exhibit.mobile, exhibit.consented_level);
-    let allowance = move || level_allowance(mobile, consented, chosen.get());
+    let camera = StoredValue::new(exhibit.camera_id.clone());
+    let own = move || overrides.with(|o| camera.with_value(|c| o.iter().find(|(id, _)| id == c).map(|(_, l)| *l)));
+    let allowance = move || level_allowance(mobile, consented, own().unwrap_or_else(|| chosen.get()));
+    let set_own = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        overrides.update(|o| camera.with_value(|c| set_camera_level(o, c, value.parse().ok())));
+    };
     let name = format!("{} ({})", exhibit.reference, exhibit.vrm);
     let last = index + 1 >= ids.with_value(Vec::len);
     let step = move |new: Option<Vec<i64>>, what: &'static str| {
@@ -353,7 +374,19 @@ fn ExhibitRow(
             <td>{exhibit.general_area.clone()}</td>
             <td class="small-cell exhibit-consent">{consented_text(mobile, consented)}</td>
             <td class="small-cell exhibit-allowed" class:needs-consent=move || !allowance().0>
-                {move || allowance().1}
+                <select
+                    class="exhibit-level"
+                    aria-label=format!("Location level for camera {}", exhibit.camera_id)
+                    prop:value=move || own().map_or("", LocationLevel::as_str)
+                    on:change=set_own
+                >
+                    <option value="">"Package level"</option>
+                    {LocationLevel::ALL
+                        .iter()
+                        .map(|l| view! { <option value=l.as_str()>{format!("{} {}", l.number(), l.label())}</option> })
+                        .collect_view()}
+                </select>
+                <div>{move || allowance().1}</div>
             </td>
             <td class="actions">
                 {draft
@@ -383,7 +416,12 @@ fn ExhibitRow(
 /// Issuing the package: the location level, the consent relied on, the recipient, why, under
 /// what authority, and the folder to write.
 #[component]
-fn IssueForm(id: i64, level: RwSignal<String>, desk: Desk) -> impl IntoView {
+fn IssueForm(
+    id: i64,
+    level: RwSignal<String>,
+    overrides: RwSignal<Vec<(String, LocationLevel)>>,
+    desk: Desk,
+) -> impl IntoView {
     let boxes: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let [consent, recipient, reason, authority, out_dir] = boxes;
     let outcome = RwSignal::new(None::<Outcome>);
@@ -398,7 +436,7 @@ fn IssueForm(id: i64, level: RwSignal<String>, desk: Desk) -> impl IntoView {
             authority: current_value("issue-authority", authority),
             out_dir: current_value("issue-out", out_dir),
         };
-        let request = match text.request(id, chosen) {
+        let request = match text.request(id, chosen, overrides.get_untracked()) {
             Ok(request) => request,
             Err(message) => return reject(outcome, message),
         };
@@ -639,10 +677,21 @@ mod tests {
     }
 
     #[test]
+    fn a_camera_level_replaces_or_clears_that_cameras_choice() {
+        let mut levels = Vec::new();
+        set_camera_level(&mut levels, "A", Some(LocationLevel::Road));
+        set_camera_level(&mut levels, "B", Some(LocationLevel::Postcode));
+        set_camera_level(&mut levels, "A", Some(LocationLevel::Precise));
+        assert_eq!(levels, [("B".to_owned(), LocationLevel::Postcode), ("A".to_owned(), LocationLevel::Precise)]);
+        set_camera_level(&mut levels, "B", None);
+        assert_eq!(levels, [("A".to_owned(), LocationLevel::Precise)]);
+    }
+
+    #[test]
     fn issuing_needs_recipient_reason_and_folder() {
         let empty = IssueText::default();
         assert_eq!(
-            empty.request(7, LocationLevel::Area),
+            empty.request(7, LocationLevel::Area, Vec::new()),
             Err("Enter the recipient, the reason and the output folder.".to_owned())
         );
         let text = IssueText {
@@ -652,10 +701,11 @@ mod tests {
             authority: "CPS-42".into(),
             out_dir: "/tmp/out".into(),
         };
-        let request = text.request(7, LocationLevel::Postcode);
+        let road = vec![("CAM-1".to_owned(), LocationLevel::Road)];
+        let request = text.request(7, LocationLevel::Postcode, road.clone());
         assert_eq!(
-            request.map(|r| (r.package, r.level, r.consent_ref, r.recipient, r.authority)),
-            Ok((7, LocationLevel::Postcode, None, "CPS".to_owned(), Some("CPS-42".to_owned())))
+            request.map(|r| (r.package, r.level, r.camera_levels, r.consent_ref, r.recipient, r.authority)),
+            Ok((7, LocationLevel::Postcode, road, None, "CPS".to_owned(), Some("CPS-42".to_owned())))
         );
     }
 }
