@@ -53,6 +53,33 @@ fn cameras(data: &Path) -> HashMap<String, Camera> {
         .collect()
 }
 
+/// Records the controller's consent for `camera` up to `level` (9.4.3).
+fn add_consent(data: &Path, reference: &str, camera: &str, level: &str) {
+    let (code, _, err) = run(
+        data,
+        &[
+            "--user",
+            "demo.evidence",
+            "consent",
+            "add",
+            reference,
+            "--camera",
+            camera,
+            "--controller",
+            "Northshire Constabulary",
+            "--consented-by",
+            "Supt A. Controller",
+            "--date",
+            "2026-11-01",
+            "--scope",
+            "R v Doe",
+            "--level",
+            level,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
 fn bundle(data: &Path, reads: &[&str], level: &str, out: &Path, extra: &[&str]) -> (i32, Value, String) {
     let reads = reads.join(",");
     let out = out.to_str().unwrap();
@@ -181,27 +208,7 @@ fn court_bundles_disclose_locations_only_as_consented_and_verify_byte_for_byte()
     // A level per camera: the road for the one camera whose controller consented to it, the
     // general area for the rest (9.4.3.3); asking a road for another camera is refused.
     let first = fixed[0]["camera_id"].as_str().unwrap();
-    let consent = [
-        "--user",
-        "demo.evidence",
-        "consent",
-        "add",
-        "CON-ROAD",
-        "--camera",
-        first,
-        "--controller",
-        "Northshire Constabulary",
-        "--consented-by",
-        "Supt A. Controller",
-        "--date",
-        "2026-11-01",
-        "--scope",
-        "R v Doe",
-        "--level",
-        "road",
-    ];
-    let (code, _, err) = run(&data, &consent);
-    assert_eq!(code, 0, "{err}");
+    add_consent(&data, "CON-ROAD", first, "road");
     let per_camera = dir.path().join("per-camera");
     let road_for_first = format!("{first}=road");
     let (code, _, err) = bundle(&data, &ids, "area", &per_camera, &["--camera-level", &road_for_first]);
@@ -222,29 +229,7 @@ fn court_bundles_disclose_locations_only_as_consented_and_verify_byte_for_byte()
     for (n, camera) in consented.iter().enumerate() {
         // (CON-ROAD above already covers the first camera up to road; this one goes further.)
         let reference = format!("CON-{n}");
-        let (code, _, err) = run(
-            &data,
-            &[
-                "--user",
-                "demo.evidence",
-                "consent",
-                "add",
-                &reference,
-                "--camera",
-                camera,
-                "--controller",
-                "Northshire Constabulary",
-                "--consented-by",
-                "Supt A. Controller",
-                "--date",
-                "2026-11-01",
-                "--scope",
-                "R v Doe",
-                "--level",
-                "precise",
-            ],
-        );
-        assert_eq!(code, 0, "{err}");
+        add_consent(&data, &reference, camera, "precise");
     }
     let precise = dir.path().join("precise");
     let (code, _, err) = bundle(&data, &ids, "precise", &precise, &[]);
