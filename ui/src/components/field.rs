@@ -139,6 +139,9 @@ pub fn TextField(
     #[prop(optional)] multiline: bool,
     #[prop(optional)] required: bool,
     #[prop(default = "text")] kind: &'static str,
+    /// The browser's autofill hint, e.g. `username` or `new-password`.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let described = hint.map(|_| hint_id.clone());
@@ -162,7 +165,7 @@ pub fn TextField(
                 id=id.clone()
                 type=kind
                 spellcheck="false"
-                autocomplete="off"
+                autocomplete=autocomplete
                 aria-required=required
                 aria-describedby=described
                 prop:value=move || value.get()

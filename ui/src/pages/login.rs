@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::app::{Page, use_app};
-use crate::components::field::current_value;
+use crate::components::field::{TextField, current_value, focus_later};
 use crate::format::{login_failure, sentence};
 use anpr_types::{ApiError, PasswordRule};
 use leptos::ev::SubmitEvent;
@@ -61,6 +61,7 @@ fn LoginForm(mode: RwSignal<Mode>) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let message = RwSignal::new(state.login_note.get_untracked().map(Message::Note));
+    focus_later("login-username");
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -98,28 +99,8 @@ fn LoginForm(mode: RwSignal<Mode>) -> impl IntoView {
     view! {
         <form class="form" on:submit=submit novalidate>
             <h2>"Log in"</h2>
-            <div class="field">
-                <label for="login-username">"User name"</label>
-                <input
-                    id="login-username"
-                    type="text"
-                    autocomplete="username"
-                    autofocus
-                    spellcheck="false"
-                    prop:value=move || username.get()
-                    on:input=move |ev| username.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for="login-password">"Password"</label>
-                <input
-                    id="login-password"
-                    type="password"
-                    autocomplete="current-password"
-                    prop:value=move || password.get()
-                    on:input=move |ev| password.set(event_target_value(&ev))
-                />
-            </div>
+            <TextField id="login-username" label="User name" value=username kind="text" autocomplete="username" />
+            <TextField id="login-password" label="Password" value=password kind="password" autocomplete="current-password" />
             <div id="login-message" class="form-message" role="status" aria-live="polite">
                 {move || message_view(message.get())}
             </div>
@@ -143,12 +124,7 @@ fn ChangePasswordForm(mode: RwSignal<Mode>, username: String, reason: String) ->
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let hint = RwSignal::new(None::<String>);
-    let first_field = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(input) = first_field.get() {
-            let _ = input.focus();
-        }
-    });
+    focus_later("cp-current");
 
     spawn_local(async move {
         if let Ok(list) = api::password_rules().await {
@@ -234,37 +210,9 @@ fn ChangePasswordForm(mode: RwSignal<Mode>, username: String, reason: String) ->
                 </ul>
             </section>
             <div class="cp-fields">
-            <div class="field">
-                <label for="cp-current">"Current (or temporary) password"</label>
-                <input
-                    id="cp-current"
-                    node_ref=first_field
-                    type="password"
-                    autocomplete="current-password"
-                    prop:value=move || current.get()
-                    on:input=move |ev| current.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for="cp-new">"New password"</label>
-                <input
-                    id="cp-new"
-                    type="password"
-                    autocomplete="new-password"
-                    prop:value=move || new.get()
-                    on:input=move |ev| new.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for="cp-confirm">"New password again"</label>
-                <input
-                    id="cp-confirm"
-                    type="password"
-                    autocomplete="new-password"
-                    prop:value=move || confirm.get()
-                    on:input=move |ev| confirm.set(event_target_value(&ev))
-                />
-            </div>
+            <TextField id="cp-current" label="Current (or temporary) password" value=current kind="password" autocomplete="current-password" />
+            <TextField id="cp-new" label="New password" value=new kind="password" autocomplete="new-password" />
+            <TextField id="cp-confirm" label="New password again" value=confirm kind="password" autocomplete="new-password" />
             <div id="cp-message" class="form-message" role="status" aria-live="polite">
                 {move || hint.get().map(|h| view! { <span class="msg msg-error">{h}</span> })}
                 {move || {

@@ -3,7 +3,7 @@
 
 use crate::api::{self, ApiResult};
 use crate::app::use_app;
-use crate::components::field::{current_value, selected_value};
+use crate::components::field::{TextField, current_value, selected_value};
 use crate::components::outcome::{Outcome, OutcomeMessage, act};
 use crate::components::problem::Problem;
 use crate::format::{rank_label, role_label, utc_short};
@@ -308,27 +308,8 @@ fn NewUserForm(accounts: Accounts) -> impl IntoView {
                 "An administrator account cannot also use ANPR data (NASPLE 9.3.2)."
             </p>
             <div class="form-grid">
-                <div class="field">
-                    <label for="user-new-username">"User name"</label>
-                    <input
-                        id="user-new-username"
-                        type="text"
-                        spellcheck="false"
-                        autocomplete="off"
-                        prop:value=move || username.get()
-                        on:input=move |ev| username.set(event_target_value(&ev))
-                    />
-                </div>
-                <div class="field">
-                    <label for="user-new-fullname">"Full name"</label>
-                    <input
-                        id="user-new-fullname"
-                        type="text"
-                        autocomplete="off"
-                        prop:value=move || full_name.get()
-                        on:input=move |ev| full_name.set(event_target_value(&ev))
-                    />
-                </div>
+                <TextField id="user-new-username" label="User name" value=username kind="text" autocomplete="off" />
+                <TextField id="user-new-fullname" label="Full name" value=full_name kind="text" autocomplete="off" />
                 <div class="field">
                     <label for="user-new-role">"Role"</label>
                     <select
@@ -355,16 +336,7 @@ fn NewUserForm(accounts: Accounts) -> impl IntoView {
                         {rank_options(Rank::None)}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="user-new-password">"Temporary password"</label>
-                    <input
-                        id="user-new-password"
-                        type="password"
-                        autocomplete="new-password"
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                </div>
+                <TextField id="user-new-password" label="Temporary password" value=password kind="password" autocomplete="new-password" />
             </div>
             <div class="form-actions">
                 <button id="user-create" type="submit" class="btn btn-primary">
