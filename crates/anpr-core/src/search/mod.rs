@@ -124,10 +124,14 @@ impl Session {
             cameras: &cameras,
             area: request.area.as_deref().map(str::trim).filter(|a| !a.is_empty()),
         };
+        // The query reads on a pooled connection (WAL: it blocks no writer); only the audit
+        // entry takes the write lock, and the results go out only once it is committed.
+        let mut conn = self.workstation().pool.acquire().await?;
+        let visibility = self.visibility(&mut conn).await?;
+        let total = store::reads::search_count(&mut conn, &visibility, &filter).await?;
+        let rows = store::reads::search(&mut conn, &visibility, &filter, request.offset as i64, limit as i64).await?;
+        drop(conn);
         let mut tx = store::begin_write(&self.workstation().pool).await?;
-        let visibility = self.visibility(&mut tx).await?;
-        let total = store::reads::search_count(&mut tx, &visibility, &filter).await?;
-        let rows = store::reads::search(&mut tx, &visibility, &filter, request.offset as i64, limit as i64).await?;
         let details = json!({ "clause": grant.clause, "basis": grant.basis, "request": details,
             "period": { "from": grant.from, "to": grant.to }, "total": total, "offset": request.offset });
         self.append(&mut tx, record(Outcome::Success).details(details)).await?;
