@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "list_packages",
     "create_package",
     "set_exhibits",
+    "preview_package",
     "issue_package",
     "verify_package",
     "list_consents",

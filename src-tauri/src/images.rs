@@ -3,9 +3,11 @@
 //! the page never learns a file path and the data directory is never served as assets.
 //!
 //! `anpr-image://localhost/<sha256>` is the original, `...?thumbnail` the derived thumbnail of
-//! an overview image (`http://anpr-image.localhost/...` on Windows).
+//! an overview image (`http://anpr-image.localhost/...` on Windows), and
+//! `.../preview/<token>/<bundle|schedule>/<page>` a page of the package preview the logged-in
+//! user made (`preview_package`), answered only to that user.
 
-use crate::state::AppState;
+use crate::state::{AppState, PreviewDocument};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
@@ -16,6 +18,28 @@ pub const SCHEME: &str = "anpr-image";
 struct ImageRequest {
     sha256: String,
     thumbnail: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct PageRequest {
+    token: String,
+    document: PreviewDocument,
+    page: usize,
+}
+
+/// `/preview/<digits>/<bundle|schedule>/<page>`; anything else is unknown.
+fn parse_page(path: &str) -> Option<PageRequest> {
+    let mut parts = path.strip_prefix("/preview/")?.split('/');
+    let (token, document, page) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || token.is_empty() || !token.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let document = match document {
+        "bundle" => PreviewDocument::Bundle,
+        "schedule" => PreviewDocument::Schedule,
+        _ => return None,
+    };
+    Some(PageRequest { token: token.to_owned(), document, page: page.parse().ok()? })
 }
 
 /// Accepts `/<64 hex digits>` with an optional `thumbnail` query; anything else is unknown.
@@ -30,6 +54,14 @@ fn parse(path: &str, query: Option<&str>) -> Option<ImageRequest> {
 
 pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
     let app = ctx.app_handle().clone();
+    if let Some(page) = parse_page(request.uri().path()) {
+        let state = app.state::<AppState>();
+        let bytes = state
+            .current()
+            .and_then(|session| state.preview_page(&session.actor().username, &page.token, page.document, page.page));
+        responder.respond(bytes.map_or_else(|| status(StatusCode::NOT_FOUND), |b| ok(b, "image/png")));
+        return;
+    }
     let wanted = parse(request.uri().path(), request.uri().query());
     // The core call is async and reads a file: answer from a task, not the webview's thread.
     tauri::async_runtime::spawn(async move {
@@ -42,18 +74,22 @@ async fn answer(session: Option<anpr_core::Session>, wanted: Option<ImageRequest
     let Some(wanted) = wanted else { return status(StatusCode::NOT_FOUND) };
     let Some(session) = session else { return status(StatusCode::FORBIDDEN) };
     match session.image(&wanted.sha256, wanted.thumbnail).await {
-        Ok((bytes, mime)) => Response::builder()
-            .status(StatusCode::OK)
-            .header(header::CONTENT_TYPE, mime)
-            // Evidence images are checked per user: a cache would outlive logout and show an
-            // image to the next user without asking the core.
-            .header(header::CACHE_CONTROL, "no-store")
-            .body(bytes)
-            .unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR)),
+        Ok((bytes, mime)) => ok(bytes, mime),
         Err(anpr_core::Error::Refused(_)) => status(StatusCode::FORBIDDEN),
         Err(anpr_core::Error::NotFound(_)) => status(StatusCode::NOT_FOUND),
         Err(_) => status(StatusCode::INTERNAL_SERVER_ERROR),
     }
+}
+
+fn ok(bytes: Vec<u8>, mime: &str) -> Response<Vec<u8>> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, mime)
+        // Evidence images are checked per user: a cache would outlive logout and show an
+        // image to the next user without asking the core.
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(bytes)
+        .unwrap_or_else(|_| status(StatusCode::INTERNAL_SERVER_ERROR))
 }
 
 /// A bodiless answer: a refused or unknown image discloses nothing.
@@ -83,6 +119,18 @@ mod tests {
         assert_eq!(parse(&format!("/{SHA}/x"), None), None);
         assert_eq!(parse(SHA, None), None);
         assert_eq!(parse("/", None), None);
+    }
+
+    #[test]
+    fn parses_preview_pages_and_nothing_else() {
+        let page = parse_page("/preview/12/bundle/3").unwrap();
+        assert_eq!(page, PageRequest { token: "12".into(), document: PreviewDocument::Bundle, page: 3 });
+        assert_eq!(parse_page("/preview/12/schedule/1").unwrap().document, PreviewDocument::Schedule);
+        for bad in ["/preview/12/bundle", "/preview/12/other/1", "/preview/x/bundle/1", "/preview/12/bundle/1/x"] {
+            assert_eq!(parse_page(bad), None, "{bad}");
+        }
+        assert_eq!(parse_page("/preview//bundle/1"), None);
+        assert_eq!(parse_page("/preview/1/bundle/-1"), None);
     }
 
     #[test]

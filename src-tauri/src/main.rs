@@ -66,6 +66,7 @@ fn main() {
             commands::evidence::list_packages,
             commands::evidence::create_package,
             commands::evidence::set_exhibits,
+            commands::evidence::preview_package,
             commands::evidence::issue_package,
             commands::evidence::verify_package,
             commands::evidence::list_consents,

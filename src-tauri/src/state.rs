@@ -1,9 +1,10 @@
-//! What the shell keeps between commands: the open store, who is logged in, and the flags of
-//! the running import.
+//! What the shell keeps between commands: the open store, who is logged in, the flags of the
+//! running import, and the page images of the last package preview.
 
+use anpr_core::evidence::PackagePreview;
 use anpr_core::{Session, Workstation};
-use anpr_types::ApiError;
-use std::sync::atomic::AtomicBool;
+use anpr_types::{ApiError, PreviewPages};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 #[derive(Debug)]
@@ -16,6 +17,23 @@ pub struct AppState {
     pub cancel_import: AtomicBool,
     /// One import at a time: the cancel flag is shared and the store writes serialise anyway.
     pub importing: AtomicBool,
+    /// The last package preview, for the user who asked for it only; gone at logout.
+    preview: Mutex<Option<HeldPreview>>,
+    previews_made: AtomicU64,
+}
+
+#[derive(Debug)]
+struct HeldPreview {
+    username: String,
+    token: String,
+    pages: PackagePreview,
+}
+
+/// Which of a package's two documents a preview page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreviewDocument {
+    Bundle,
+    Schedule,
 }
 
 impl AppState {
@@ -25,6 +43,8 @@ impl AppState {
             session: Mutex::new(None),
             cancel_import: AtomicBool::new(false),
             importing: AtomicBool::new(false),
+            preview: Mutex::new(None),
+            previews_made: AtomicU64::new(0),
         }
     }
 
@@ -44,9 +64,36 @@ impl AppState {
         self.slot().clone()
     }
 
-    /// Puts `session` in place and hands back the one it replaces.
+    /// Puts `session` in place and hands back the one it replaces. A preview never outlives
+    /// the session that made it.
     pub fn replace(&self, session: Option<Session>) -> Option<Session> {
+        *self.preview.lock().unwrap_or_else(PoisonError::into_inner) = None;
         std::mem::replace(&mut *self.slot(), session)
+    }
+
+    /// Keeps `pages` (replacing any earlier preview) for `username` and says how to fetch them.
+    pub fn hold_preview(&self, username: &str, pages: PackagePreview) -> PreviewPages {
+        let token = (self.previews_made.fetch_add(1, Ordering::Relaxed) + 1).to_string();
+        let info = PreviewPages {
+            token: token.clone(),
+            exhibits: pages.exhibits,
+            bundle_pages: pages.bundle.len(),
+            schedule_pages: pages.schedule.len(),
+        };
+        *self.preview.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(HeldPreview { username: username.to_owned(), token, pages });
+        info
+    }
+
+    /// Page `page` (from 1) of the held preview, if `username` made it and `token` is current.
+    pub fn preview_page(&self, username: &str, token: &str, document: PreviewDocument, page: usize) -> Option<Vec<u8>> {
+        let held = self.preview.lock().unwrap_or_else(PoisonError::into_inner);
+        let held = held.as_ref().filter(|h| h.username == username && h.token == token)?;
+        let pages = match document {
+            PreviewDocument::Bundle => &held.pages.bundle,
+            PreviewDocument::Schedule => &held.pages.schedule,
+        };
+        pages.get(page.checked_sub(1)?).cloned()
     }
 }
 

@@ -111,6 +111,18 @@ pub struct IssueRequest {
     pub out_dir: String,
 }
 
+/// The page previews of a package as issuing it with the same request would write it: the
+/// desktop shell holds the page images for the user who asked, and the page fetches each one
+/// through the image scheme (`preview/<token>/<bundle|schedule>/<page from 1>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewPages {
+    /// Changes with every preview, so the page never shows an earlier preview's images.
+    pub token: String,
+    pub exhibits: usize,
+    pub bundle_pages: usize,
+    pub schedule_pages: usize,
+}
+
 /// A recorded disclosure (9.4.3.7, 9.10.5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Disclosure {

@@ -2,7 +2,9 @@
 
 use super::api;
 use crate::state::AppState;
-use anpr_types::{ApiError, Consent, Disclosure, EvidencePackage, IssueReport, IssueRequest, NewConsent, VerifyReport};
+use anpr_types::{
+    ApiError, Consent, Disclosure, EvidencePackage, IssueReport, IssueRequest, NewConsent, PreviewPages, VerifyReport,
+};
 use tauri::State;
 
 #[tauri::command]
@@ -22,6 +24,15 @@ pub async fn set_exhibits(
     reads: Vec<i64>,
 ) -> Result<EvidencePackage, ApiError> {
     state.session()?.set_exhibits(package, &reads).await.map_err(api)
+}
+
+/// Renders the package's pages in the core and keeps them for this user; the page then fetches
+/// each through the image scheme.
+#[tauri::command]
+pub async fn preview_package(state: State<'_, AppState>, request: IssueRequest) -> Result<PreviewPages, ApiError> {
+    let session = state.session()?;
+    let pages = session.preview_package(&request).await.map_err(api)?;
+    Ok(state.hold_preview(&session.actor().username, pages))
 }
 
 #[tauri::command]

@@ -7,6 +7,7 @@ pub mod document;
 mod location;
 mod package;
 pub mod pdf;
+mod preview;
 
 use crate::audit::Outcome;
 use crate::error::{Error, Result};
@@ -21,7 +22,7 @@ use serde_json::json;
 use sqlx::SqliteConnection;
 use std::str::FromStr;
 
-pub use package::verify_package;
+pub use package::{PackagePreview, verify_package};
 
 fn uk(ms: i64) -> String {
     crate::time::uk(store::from_ms(ms))

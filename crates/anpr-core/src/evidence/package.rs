@@ -2,7 +2,7 @@
 //! `reads.csv`, `manifest.json` written last) with its disclosure record, and verifying one.
 
 use super::document::{Bundle, Exhibit, Picture, Schedule, Scope, SensitiveCamera};
-use super::{disclosure_view, exhibit_reference, location, pdf};
+use super::{disclosure_view, exhibit_reference, location, pdf, preview};
 use crate::audit::Outcome;
 use crate::blobs::sha256_hex;
 use crate::error::{Error, Result};
@@ -18,6 +18,16 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 const MANIFEST: &str = "manifest.json";
+const BUNDLE_PDF: &str = "bundle.pdf";
+const SCHEDULE_PDF: &str = "sensitive-schedule.pdf";
+
+/// The pages of a package's two PDFs as PNG images, bundle first.
+#[derive(Debug, Clone)]
+pub struct PackagePreview {
+    pub bundle: Vec<Vec<u8>>,
+    pub schedule: Vec<Vec<u8>>,
+    pub exhibits: usize,
+}
 const FORMAT: &str = "ANPR Workstation evidence package 1";
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
@@ -102,24 +112,7 @@ impl Session {
                 out.display()
             )));
         }
-        let mut conn = self.workstation().pool.acquire().await?;
-        let row = sql::package(&mut conn, request.package).await?.ok_or_else(|| Error::NotFound(object.clone()))?;
-        let (bundle, schedule, files) = match self.assemble(&mut conn, &row, request).await? {
-            Ok(assembled) => assembled,
-            Err(refusal) => {
-                drop(conn);
-                let details = json!({ "level": request.level.as_str(), "camera_levels": request.camera_levels,
-                    "consent_ref": request.consent_ref });
-                return self.refuse("evidence.issue", &row.number, refusal, details).await;
-            }
-        };
-        drop(conn);
-        let mut files = files;
-        files.files.insert("bundle.pdf".into(), pdf::bundle_pdf(&bundle).map_err(|e| Error::Invalid(e.to_string()))?);
-        files.files.insert(
-            "sensitive-schedule.pdf".into(),
-            pdf::schedule_pdf(&schedule).map_err(|e| Error::Invalid(e.to_string()))?,
-        );
+        let (row, bundle, files) = self.documents(request, "evidence.issue").await?;
         let manifest = manifest(&row.number, &row.investigation, &bundle.generated_utc, request, &files);
         let manifest_sha = sha256_hex(&manifest);
         let written = write_folder(&out, &files, &manifest)?;
@@ -165,6 +158,57 @@ impl Session {
             bytes,
             millis: started.elapsed().as_millis() as u64,
         })
+    }
+
+    /// The package's files as issuing them now would write them, both PDFs included; a
+    /// refusal (a location above its consent, 9.4.3) is audited under `action`.
+    async fn documents(&self, request: &IssueRequest, action: &str) -> Result<(sql::PackageRow, Bundle, Files)> {
+        let mut conn = self.workstation().pool.acquire().await?;
+        let object = format!("package {}", request.package);
+        let row = sql::package(&mut conn, request.package).await?.ok_or_else(|| Error::NotFound(object))?;
+        let (bundle, schedule, mut files) = match self.assemble(&mut conn, &row, request).await? {
+            Ok(assembled) => assembled,
+            Err(refusal) => {
+                drop(conn);
+                let details = json!({ "level": request.level.as_str(), "camera_levels": request.camera_levels,
+                    "consent_ref": request.consent_ref });
+                return self.refuse(action, &row.number, refusal, details).await;
+            }
+        };
+        drop(conn);
+        let pdf_error = |e: pdf::PdfError| Error::Invalid(e.to_string());
+        files.files.insert(BUNDLE_PDF.into(), pdf::bundle_pdf(&bundle).map_err(pdf_error)?);
+        files.files.insert(SCHEDULE_PDF.into(), pdf::schedule_pdf(&schedule).map_err(pdf_error)?);
+        Ok((row, bundle, files))
+    }
+
+    /// Every page of the bundle and of the schedule as the court and the prosecutor would see
+    /// them if the package were issued now with `request` (recipient and reason may still be
+    /// blank). Nothing is written or disclosed; the preview is audited, as it shows the reads.
+    pub async fn preview_package(&self, request: &IssueRequest) -> Result<PackagePreview> {
+        let object = format!("package {}", request.package);
+        self.authorise(Privilege::Disclose, "evidence.preview", &object).await?;
+        let (row, bundle, mut files) = self.documents(request, "evidence.preview").await?;
+        let mut take = |name: &str| files.files.remove(name).unwrap_or_default();
+        let (bundle_pdf, schedule_pdf) = (take(BUNDLE_PDF), take(SCHEDULE_PDF));
+        // Rasterising is CPU work of a fraction of a second per page: off the async workers.
+        let rendered = tokio::task::spawn_blocking(move || {
+            Ok::<_, preview::PreviewError>((
+                preview::pages(bundle_pdf, preview::SCALE)?,
+                preview::pages(schedule_pdf, preview::SCALE)?,
+            ))
+        })
+        .await
+        .map_err(|e| Error::Invalid(format!("the preview stopped: {e}")))?
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+        let preview = PackagePreview { bundle: rendered.0, schedule: rendered.1, exhibits: bundle.exhibits.len() };
+        let mut tx = store::begin_write(&self.workstation().pool).await?;
+        let details = json!({ "level": request.level.as_str(), "camera_levels": request.camera_levels,
+            "exhibits": preview.exhibits, "bundle_pages": preview.bundle.len(),
+            "schedule_pages": preview.schedule.len() });
+        self.audit(&mut tx, "evidence.preview", &row.number, Outcome::Success, details).await?;
+        tx.commit().await?;
+        Ok(preview)
     }
 
     /// Everything the package will hold, decided: locations at their level (or the refusal),
