@@ -9,9 +9,9 @@
 use anpr_types::{
     ApiError, Authority, AuthorityRequest, CameraInfo, Consent, CorrectionRequest, Disclosure, EscalationRequest,
     EvidencePackage, ImportProgress, ImportSummary, Investigation, IssueReport, IssueRequest, NewCamera, NewConsent,
-    NewInvestigation, NewUserRequest, Offence, Overview, PasswordRule, Rank, ReadDetail, ReadPage, RestrictionChange,
-    RetainRequest, RetentionOutlook, RetentionReport, Role, SearchRequest, SearchResults, SessionInfo, UserInfo,
-    VerifyReport,
+    NewInvestigation, NewUserRequest, Offence, Overview, PasswordRule, PreviewPages, Rank, ReadDetail, ReadPage,
+    RestrictionChange, RetainRequest, RetentionOutlook, RetentionReport, Role, SearchRequest, SearchResults,
+    SessionInfo, UserInfo, VerifyReport,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -371,6 +371,10 @@ pub async fn set_exhibits(package: i64, reads: &[i64]) -> ApiResult<EvidencePack
     invoke("set_exhibits", &Exhibits { package, reads }).await
 }
 
+pub async fn preview_package(request: &IssueRequest) -> ApiResult<PreviewPages> {
+    invoke("preview_package", &Request { request }).await
+}
+
 pub async fn issue_package(request: &IssueRequest) -> ApiResult<IssueReport> {
     invoke("issue_package", &Request { request }).await
 }
@@ -463,10 +467,24 @@ pub fn image_url(sha256: &str, thumbnail: bool) -> String {
     image_url_for(sha256, thumbnail, is_windows())
 }
 
+fn image_base(windows: bool) -> &'static str {
+    if windows { "http://anpr-image.localhost/" } else { "anpr-image://localhost/" }
+}
+
 fn image_url_for(sha256: &str, thumbnail: bool, windows: bool) -> String {
-    let base = if windows { "http://anpr-image.localhost/" } else { "anpr-image://localhost/" };
     let sha: String = sha256.chars().filter(char::is_ascii_hexdigit).collect();
-    format!("{base}{sha}{}", if thumbnail { "?thumbnail" } else { "" })
+    format!("{}{sha}{}", image_base(windows), if thumbnail { "?thumbnail" } else { "" })
+}
+
+/// Page `page` (from 1) of the package preview `token`, `document` being `bundle` or `schedule`.
+pub fn preview_page_url(token: &str, document: &str, page: usize) -> String {
+    preview_page_url_for(token, document, page, is_windows())
+}
+
+fn preview_page_url_for(token: &str, document: &str, page: usize, windows: bool) -> String {
+    let token: String = token.chars().filter(char::is_ascii_digit).collect();
+    let document = if document == "schedule" { "schedule" } else { "bundle" };
+    format!("{}preview/{token}/{document}/{page}", image_base(windows))
 }
 
 // --- clipboard ---
@@ -510,5 +528,13 @@ mod tests {
         assert_eq!(image_url_for(&sha, false, true), format!("http://anpr-image.localhost/{sha}"));
         // Nothing but the hash reaches the URL.
         assert_eq!(image_url_for("../etc/passwd", false, false), "anpr-image://localhost/ecad");
+    }
+
+    #[test]
+    fn preview_page_urls() {
+        assert_eq!(preview_page_url_for("7", "bundle", 3, false), "anpr-image://localhost/preview/7/bundle/3");
+        assert_eq!(preview_page_url_for("7", "schedule", 1, true), "http://anpr-image.localhost/preview/7/schedule/1");
+        // Only digits of the token and the two documents reach the URL.
+        assert_eq!(preview_page_url_for("7/../x", "../etc", 1, false), "anpr-image://localhost/preview/7/bundle/1");
     }
 }

@@ -16,6 +16,11 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// "1 exhibit", "3 exhibits".
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 pub fn role_label(role: Role) -> &'static str {
     match role {
         Role::Investigator => "Investigator",
@@ -210,6 +215,13 @@ pub fn level_allowance(mobile: bool, consented: LocationLevel, chosen: LocationL
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(1, "exhibit"), "1 exhibit");
+        assert_eq!(plural(0, "exhibit"), "0 exhibits");
+        assert_eq!(plural(20, "exhibit"), "20 exhibits");
+    }
 
     fn err(code: &str, remaining: Option<u32>) -> ApiError {
         ApiError {

@@ -93,8 +93,13 @@ fn main() -> Result<()> {
     }
 }
 
+/// The workspace root. `cargo run` sets `CARGO_MANIFEST_DIR` for the running xtask too: that
+/// is the clone being worked on, even when the binary was built (and reused from a shared
+/// target directory) for a clone at another path; the compile-time value is the fallback.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_owned).unwrap_or_default()
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest.parent().map(Path::to_owned).unwrap_or_default()
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone so

@@ -208,7 +208,8 @@ async fn a_search_beyond_90_days_is_refused_until_an_inspector_authorises_it() {
 }
 
 /// Issue 6's journey: an evidence officer adds a search result to a new evidence package,
-/// issues the court bundle at level 1 (the folder holds the PDFs, originals and manifest), is
+/// previews its pages (rendered by the core from the PDFs issuing would write), issues the
+/// court bundle at level 1 (the folder holds the PDFs, originals and manifest), is
 /// refused a road-level bundle without the controller's consent (9.4.3), and finds the
 /// disclosure recorded.
 #[tokio::test]
@@ -236,12 +237,34 @@ async fn an_evidence_officer_issues_a_court_bundle_and_the_disclosure_is_recorde
     app.fill("#issue-recipient", "CPS Northshire, Complex Casework Unit").await;
     app.fill("#issue-reason", "trial of R v Doe").await;
     app.fill("#issue-out", out.to_str().unwrap()).await;
+
+    app.click("#issue-preview").await;
+    app.wait("#page-previews[data-token]").await;
+    let tab = app.wait_text("#preview-bundle", "the bundle's page count", |t| t.contains("pages")).await;
+    let pages = numbers_in(&tab).last().copied().unwrap_or(0);
+    assert!(pages >= 3, "front sheet, an exhibit and continuity at least: {tab}");
+    let thumbs = app.script("return document.querySelectorAll('#preview-strip .preview-thumb img').length").await;
+    assert_eq!(thumbs, serde_json::json!(pages), "one small page per bundle page");
+    app.click("#preview-next").await;
+    app.wait_text("#preview-caption", "page 2", |t| t == format!("Bundle: page 2 of {pages}")).await;
+    wait_for_images_loaded(&app, "#preview-page").await;
+    // A4 at 1.5 pixels per point, as the core renders it.
+    let size =
+        app.script("const i = document.querySelector('#preview-page'); return [i.naturalWidth, i.naturalHeight]").await;
+    assert_eq!(size, serde_json::json!([892, 1262]), "the page image is the rendered A4 page");
+    app.script("document.querySelector('#page-previews').scrollIntoView({block: 'start'}); return true").await;
+    app.screenshot("23-evidence-preview").await;
+    app.click("#preview-schedule").await;
+    app.wait_text("#preview-caption", "the schedule", |t| t.starts_with("Schedule of sensitive material: page 1"))
+        .await;
+    wait_for_images_loaded(&app, "#preview-page").await;
+
     app.click("#issue-submit").await;
     app.wait("#issue-result[data-reference]").await;
     for file in ["bundle.pdf", "sensitive-schedule.pdf", "reads.csv", "manifest.json"] {
         assert!(out.join(file).is_file(), "the package has no {file}");
     }
-    app.screenshot("23-evidence-issued").await;
+    app.screenshot("24-evidence-issued").await;
 
     // The road for this exhibit's camera only: its controller has not consented (9.4.3).
     app.choose("#exhibits .exhibit-row[data-reference='EE/1'] .exhibit-level", "road").await;
@@ -250,11 +273,11 @@ async fn an_evidence_officer_issues_a_court_bundle_and_the_disclosure_is_recorde
     app.click("#issue-submit").await;
     app.wait_text("#issue-refusal", "the 9.4.3 refusal", |t| t.contains("9.4.3")).await;
     app.script("document.querySelector('#issue-refusal').scrollIntoView({block: 'center'}); return true").await;
-    app.screenshot("24-evidence-refused").await;
+    app.screenshot("25-evidence-refused").await;
 
     app.click("#nav-disclosures").await;
     app.wait_text("#disclosures-table", "the disclosure", |t| t.contains("CPS Northshire")).await;
-    app.screenshot("25-disclosures").await;
+    app.screenshot("26-disclosures").await;
     app.close().await;
 }
 

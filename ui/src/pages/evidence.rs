@@ -16,7 +16,10 @@ use crate::format::{
     bytes, consented_text, level_allowance, level_options, level_text, missing_fields, optional, thousands,
 };
 use crate::pages::consents::ConsentsSection;
-use anpr_types::{EvidencePackage, ExhibitInfo, Investigation, IssueReport, IssueRequest, LocationLevel, VerifyReport};
+use crate::pages::page_preview::PagePreviews;
+use anpr_types::{
+    EvidencePackage, ExhibitInfo, Investigation, IssueReport, IssueRequest, LocationLevel, PreviewPages, VerifyReport,
+};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -91,7 +94,17 @@ impl IssueText {
         if let Some(message) = missing_fields(&required) {
             return Err(message);
         }
-        Ok(IssueRequest {
+        Ok(self.draft(package, level, camera_levels))
+    }
+
+    /// The request as typed so far, for a preview (which needs no recipient, reason or folder).
+    pub fn draft(
+        &self,
+        package: i64,
+        level: LocationLevel,
+        camera_levels: Vec<(String, LocationLevel)>,
+    ) -> IssueRequest {
+        IssueRequest {
             package,
             level,
             camera_levels,
@@ -100,7 +113,7 @@ impl IssueText {
             reason: self.reason.trim().to_owned(),
             authority: optional(&self.authority),
             out_dir: self.out_dir.trim().to_owned(),
-        })
+        }
     }
 }
 
@@ -249,6 +262,7 @@ fn PackageRow(package: EvidencePackage, desk: Desk) -> impl IntoView {
 #[component]
 fn PackageView(id: i64, desk: Desk) -> impl IntoView {
     let package = Memo::new(move |_| desk.packages.with(|l| l.iter().find(|p| p.id == id).cloned()));
+    let exhibits = Memo::new(move |_| package.with(|p| p.as_ref().map(exhibit_ids).unwrap_or_default()));
     let level = RwSignal::new(LocationLevel::Area.as_str().to_owned());
     let chosen = Memo::new(move |_| level.get().parse().unwrap_or(LocationLevel::Area));
     // Levels chosen for particular cameras, overriding the package's level (9.4.3.3).
@@ -320,7 +334,7 @@ fn PackageView(id: i64, desk: Desk) -> impl IntoView {
                     "No exhibits yet: open a read on the Search screen and add it to this package."
                 </p>
             </Show>
-            <IssueForm id=id level=level overrides=overrides desk=desk />
+            <IssueForm id=id level=level overrides=overrides exhibits=exhibits desk=desk />
         </section>
     }
 }
@@ -420,23 +434,41 @@ fn IssueForm(
     id: i64,
     level: RwSignal<String>,
     overrides: RwSignal<Vec<(String, LocationLevel)>>,
+    exhibits: Memo<Vec<i64>>,
     desk: Desk,
 ) -> impl IntoView {
     let boxes: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let [consent, recipient, reason, authority, out_dir] = boxes;
     let outcome = RwSignal::new(None::<Outcome>);
     let report = RwSignal::new(None::<IssueReport>);
+    let preview = RwSignal::new(None::<PreviewPages>);
+    let text = move || IssueText {
+        consent: current_value("issue-consent", consent),
+        recipient: current_value("issue-recipient", recipient),
+        reason: current_value("issue-reason", reason),
+        authority: current_value("issue-authority", authority),
+        out_dir: current_value("issue-out", out_dir),
+    };
+    let chosen = move || current_choice("issue-level", level).parse().unwrap_or(LocationLevel::Area);
+    // A preview shows one choice of levels and exhibits: any change makes it stale.
+    Effect::new(move |_| {
+        level.track();
+        overrides.track();
+        exhibits.track();
+        preview.set(None);
+    });
+    let show_preview = move |_| {
+        let request = text().draft(id, chosen(), overrides.get_untracked());
+        preview.set(None);
+        act(desk.app, outcome, async move { api::preview_package(&request).await }, move |pages| {
+            preview.set(Some(pages));
+            scroll_into_view_later("page-previews");
+            None
+        });
+    };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let chosen = current_choice("issue-level", level).parse().unwrap_or(LocationLevel::Area);
-        let text = IssueText {
-            consent: current_value("issue-consent", consent),
-            recipient: current_value("issue-recipient", recipient),
-            reason: current_value("issue-reason", reason),
-            authority: current_value("issue-authority", authority),
-            out_dir: current_value("issue-out", out_dir),
-        };
-        let request = match text.request(id, chosen, overrides.get_untracked()) {
+        let request = match text().request(id, chosen(), overrides.get_untracked()) {
             Ok(request) => request,
             Err(message) => return reject(outcome, message),
         };
@@ -498,7 +530,11 @@ fn IssueForm(
             />
             <OutcomeMessage outcome=outcome id="issue-message" problem_id="issue-refusal" />
             {move || report.get().map(|r| view! { <IssueResult report=r /> })}
+            {move || preview.get().map(|p| view! { <PagePreviews preview=p /> })}
             <div class="form-actions">
+                <button id="issue-preview" type="button" class="btn" on:click=show_preview>
+                    "Preview pages"
+                </button>
                 <button id="issue-submit" type="submit" class="btn btn-primary">
                     "Issue"
                 </button>

@@ -10,6 +10,7 @@ pub mod home;
 pub mod import;
 pub mod investigations;
 pub mod login;
+pub mod page_preview;
 pub mod reads;
 pub mod retention;
 pub mod search;
