@@ -149,6 +149,7 @@ fn assign(cluster: &[Candidate], time_of: &[i64], window_ms: i64) -> Vec<(usize,
 
     // Local nodes: vehicles 0..nv; reads 0..nr then each vehicle's "no read" at nr + vehicle.
     let (nv, nr) = (vehicles.len(), reads.len());
+    // Always found: both lists were built from this cluster.
     let local = |list: &[usize], x: usize| list.binary_search(&x).unwrap_or_default();
     let mut arcs: Vec<Vec<(usize, i128)>> = (0..nv).map(|u| vec![(nr + u, no_read)]).collect();
     for c in cluster {
