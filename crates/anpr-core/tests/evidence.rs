@@ -97,7 +97,7 @@ async fn preview_pages_are_the_issued_pages_rendered() {
     evidence.issue_package(&issue).await.unwrap();
     assert_eq!(preview.bundle.len(), pdf_pages(&out.join("bundle.pdf")));
     assert_eq!(preview.schedule.len(), pdf_pages(&out.join("sensitive-schedule.pdf")));
-    assert!(preview.bundle.len() >= 1 + 5, "front sheet and one page per exhibit at least");
+    assert!(preview.bundle.len() > 5, "front sheet and one page per exhibit at least");
 
     for (n, page) in preview.bundle.iter().chain(&preview.schedule).enumerate() {
         let (width, height, ink) = ink(page);
