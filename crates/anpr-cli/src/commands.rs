@@ -151,6 +151,10 @@ impl Cx {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Scoring an evaluation reads two local files: no data directory is opened.
+    if let Command::Eval(command) = cli.command {
+        return crate::evaluation::eval(command, cli.json);
+    }
     let data_dir = match cli.data_dir {
         Some(d) => d,
         None => default_data_dir()?,
@@ -178,6 +182,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Retention(command) => casework::retention(&cx, command).await,
         Command::Report(command) => evidence::report(&cx, command).await,
         Command::Consent(command) => evidence::consent(&cx, command).await,
+        Command::Eval(_) => unreachable!("scored above without a data directory"),
     }
 }
 

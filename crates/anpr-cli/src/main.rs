@@ -4,6 +4,7 @@
 
 mod casework;
 mod commands;
+mod evaluation;
 mod evidence;
 mod output;
 
@@ -67,6 +68,9 @@ pub enum Command {
     /// Controller consents to describe camera locations (9.4.3).
     #[command(subcommand)]
     Consent(evidence::ConsentCommand),
+    /// Camera capture/read evaluations (8.14); scoring works on local files, without login.
+    #[command(subcommand)]
+    Eval(evaluation::EvalCommand),
 }
 
 fn main() -> ExitCode {

@@ -11,6 +11,7 @@ mod cameras;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod evaluation;
 pub mod evidence;
 pub mod import;
 pub mod investigations;

@@ -64,8 +64,10 @@ text_enum!(Role {
 });
 
 mod casework;
+mod evaluation;
 mod evidence;
 pub use casework::*;
+pub use evaluation::*;
 pub use evidence::*;
 
 text_enum!(Rank { None = "none", Inspector = "inspector", Superintendent = "superintendent" });

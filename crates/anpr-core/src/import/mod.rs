@@ -134,7 +134,7 @@ fn prepare(dir: &Path, progress: Progress) -> Result<Prepared> {
     Ok(Prepared { files, source, reads: reads.into(), cameras, hashed })
 }
 
-fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+pub(crate) fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     csv::ReaderBuilder::new().flexible(true).from_reader(bytes)
 }

@@ -62,7 +62,7 @@ impl Columns {
     }
 
     /// The trimmed field, `None` when the column is absent or the field empty.
-    fn get<'r>(&self, record: &'r StringRecord, column: &str) -> Option<&'r str> {
+    pub(crate) fn get<'r>(&self, record: &'r StringRecord, column: &str) -> Option<&'r str> {
         let field = record.get(*self.index.get(column)?)?.trim();
         (!field.is_empty()).then_some(field)
     }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod escalation;
+pub mod evaluation;
 pub mod password;
 pub mod restricted;
 pub mod retention;

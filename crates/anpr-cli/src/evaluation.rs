@@ -1,0 +1,229 @@
+//! `anpr eval score`: scores a capture/read evaluation from two local files (evaluation.md).
+//! It reads no store and records nothing, so it needs no data directory and no login.
+
+use crate::Cli;
+use crate::output::{AlreadyReported, emit};
+use anpr_core::evaluation::{self, DEFAULT_WINDOW_S, EvaluationError, EvaluationParams};
+use anpr_core::policy::evaluation::Deployment;
+use anpr_core::types::{Direction, EvaluationReport, SystemType, Verdict};
+use chrono::NaiveDate;
+use clap::{Args, CommandFactory, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Score a camera's read log against the ground truth from video (NASPLE 8.14): capture
+    /// and read rates with 95% Wilson intervals, verdicts against the 8.7 standards. Works on
+    /// local files only: no data directory and no --user needed. Exit 0 whatever the verdict;
+    /// 1 for a bad file (with line numbers); 2 for a usage error.
+    Score(ScoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Ground truth: vehicle,time,lane,vrm,visible[,condition] (evaluation.md).
+    #[arg(long)]
+    truth: PathBuf,
+    /// The read log, in the bundle's reads.csv format; only --camera's reads count.
+    #[arg(long)]
+    reads: PathBuf,
+    /// The camera evaluated (camera_id in reads.csv).
+    #[arg(long)]
+    camera: String,
+    /// static, moveable, multi_lane, cctv, mobile or covert (NASPLE 8.7).
+    #[arg(long, value_parser = system_type)]
+    system_type: SystemType,
+    /// Travel relative to the camera; needed for multi_lane (98% towards, 90% away, 8.7.3).
+    #[arg(long)]
+    direction: Option<Direction>,
+    /// A mobile system in a moving vehicle (80% capture standard, 8.7.5).
+    #[arg(long)]
+    moving: bool,
+    /// Camera clock minus video clock, in seconds: a read at t is compared with truth at t - X.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_name = "X")]
+    offset_s: f64,
+    /// Matching window in seconds (edges included).
+    #[arg(long, default_value_t = DEFAULT_WINDOW_S, allow_negative_numbers = true, value_name = "W")]
+    window_s: f64,
+    /// The date of the evaluation (YYYY-MM-DD), from which 7.4.7's 30 days to remediate run.
+    /// Default: the UK date of the last ground-truth vehicle.
+    #[arg(long)]
+    date: Option<NaiveDate>,
+}
+
+/// `multi-lane` is accepted as well as the bundle's `multi_lane`.
+fn system_type(text: &str) -> Result<SystemType, String> {
+    text.replace('-', "_").parse()
+}
+
+pub fn eval(command: EvalCommand, json: bool) -> anyhow::Result<()> {
+    let EvalCommand::Score(args) = command;
+    let deployment = match Deployment::new(args.system_type, args.direction, args.moving) {
+        Ok(d) => d,
+        // The flags contradict each other: a usage error (exit 2), shown the way clap shows them.
+        Err(e) => Cli::command().error(clap::error::ErrorKind::ArgumentConflict, e).exit(),
+    };
+    let params = EvaluationParams {
+        camera_id: args.camera,
+        deployment,
+        offset_s: args.offset_s,
+        window_s: args.window_s,
+        evaluated_on: args.date,
+    };
+    let report = match evaluation::score_files(&args.truth, &args.reads, &params) {
+        Ok(r) => r,
+        Err(EvaluationError::Parameter(reason)) => {
+            Cli::command().error(clap::error::ErrorKind::ValueValidation, reason).exit()
+        }
+        Err(e) => return Err(bad_input(&e, json)),
+    };
+    if args.direction.is_some() && args.system_type != SystemType::MultiLane {
+        eprintln!("note: --direction sets the standard only for multi_lane systems; ignored");
+    }
+    emit(json, &report, || human(&report))
+}
+
+/// Prints a bad file's problems (JSON with every line, or stderr) and exits 1.
+fn bad_input(error: &EvaluationError, json: bool) -> anyhow::Error {
+    if json {
+        let (file, problems) = error.problems().unwrap_or_default();
+        let errors: Vec<_> =
+            problems.iter().map(|p| serde_json::json!({ "file": file, "line": p.line, "reason": p.reason })).collect();
+        println!(
+            "{:#}",
+            serde_json::json!({ "error": "invalid_input", "message": error.to_string(), "errors": errors })
+        );
+    }
+    eprintln!("error: {error}");
+    AlreadyReported(1).into()
+}
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "-".into(), |r| format!("{:.2}%", r * 100.0))
+}
+
+fn interval(ci: Option<[f64; 2]>) -> String {
+    ci.map_or_else(String::new, |[lo, hi]| format!(" (95% CI {:.2}% to {:.2}%)", lo * 100.0, hi * 100.0))
+}
+
+fn verdict(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "PASS",
+        Verdict::Fail => "FAIL",
+        Verdict::InsufficientSample => "INSUFFICIENT SAMPLE",
+    }
+}
+
+fn clears(yes: bool) -> &'static str {
+    if yes { "lower bound clears the standard" } else { "lower bound below the standard" }
+}
+
+fn human(r: &EvaluationReport) -> String {
+    let mut out = Vec::new();
+    let kind = match (r.direction, r.moving) {
+        (Some(d), _) => format!("{} ({d})", r.system_type),
+        (None, true) => format!("{} (moving vehicle)", r.system_type),
+        (None, false) => r.system_type.to_string(),
+    };
+    out.push(format!(
+        "Camera {}, {kind}: capture standard {:.0}% (NASPLE {}), read standard {:.0}%",
+        r.camera_id,
+        r.capture_standard * 100.0,
+        r.capture_clause,
+        r.read_standard * 100.0
+    ));
+    out.push(format!(
+        "Period {} to {} ({:.2} h); window {} s, offset {} s",
+        uk(&r.period_from),
+        uk(&r.period_to),
+        r.period_hours,
+        r.window_s,
+        r.offset_s
+    ));
+    out.push(format!(
+        "{} vehicles ({} visible, {} not visible); {} reads of this camera",
+        r.vehicles,
+        r.visible,
+        r.invisible.len(),
+        r.reads
+    ));
+    if r.reads == 0 {
+        out.push(format!("warning: reads.csv has no reads of camera {:?}", r.camera_id));
+    }
+    out.push(format!(
+        "Capture {}/{} = {}{}: {} ({})",
+        r.captured,
+        r.visible,
+        percent(r.capture_rate),
+        interval(r.capture_ci),
+        verdict(r.capture_verdict),
+        clears(r.capture_lower_bound_clears)
+    ));
+    out.push(format!(
+        "Read    {}/{} = {}{}: {} ({})",
+        r.correct,
+        r.captured,
+        percent(r.read_rate),
+        interval(r.read_ci),
+        verdict(r.read_verdict),
+        clears(r.read_lower_bound_clears)
+    ));
+    if r.lanes.len() > 1 {
+        for l in &r.lanes {
+            out.push(format!(
+                "  lane {}: capture {}/{} = {}{}, read {}/{} = {}: {}",
+                l.lane,
+                l.captured,
+                l.visible,
+                percent(l.capture_rate),
+                interval(l.capture_ci),
+                l.correct,
+                l.captured,
+                percent(l.read_rate),
+                verdict(l.verdict)
+            ));
+        }
+    }
+    out.push(format!("Duplicates {}, unmatched reads {}", r.duplicates, r.unmatched_reads));
+    for u in &r.unmatched {
+        let vrm = if u.vrm.is_empty() { "(not read)" } else { &u.vrm };
+        out.push(format!("  unmatched {} {} {vrm}", u.read_id, u.read_time));
+    }
+    if !r.missed.is_empty() {
+        out.push(format!("Missed vehicles: {}", list(&r.missed)));
+    }
+    if !r.not_read.is_empty() {
+        out.push(format!("Captured but not read: {}", list(&r.not_read)));
+    }
+    for m in &r.misreads {
+        out.push(format!(
+            "Misread vehicle {}: {} read as {} ({})",
+            m.vehicle,
+            m.truth,
+            m.read,
+            m.confusions.join(", ")
+        ));
+    }
+    if !r.confusion_counts.is_empty() {
+        let counts: Vec<String> = r.confusion_counts.iter().map(|c| format!("{} x{}", c.confusion, c.count)).collect();
+        out.push(format!("Confusions: {}", counts.join(", ")));
+    }
+    out.push(match &r.remediation_due {
+        Some(due) => format!(
+            "Verdict: {}. Put right and reassess by {due} (NASPLE 7.4.7: within 30 days of {})",
+            verdict(r.verdict),
+            r.evaluated_on
+        ),
+        None => format!("Verdict: {}", verdict(r.verdict)),
+    });
+    out.join("\n")
+}
+
+/// A report time as people read it: UK local time (7.4.3).
+fn uk(rfc3339: &str) -> String {
+    anpr_core::time::parse(rfc3339).map_or_else(|_| rfc3339.to_owned(), anpr_core::time::uk)
+}
+
+fn list(numbers: &[u64]) -> String {
+    numbers.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+}
