@@ -12,6 +12,7 @@ pub mod reads;
 pub mod retention;
 pub mod settings;
 pub mod users;
+pub mod vrm_index;
 
 use crate::error::Result;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
