@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 /// The confusion classes of the UK plate font (Charles Wright 2001) as OCR misreads it; the
 /// first character of each is its skeleton symbol. Every other character is a class of its
-/// own. The same table is SQL in migrations/0005_vrm_index.sql (tested to agree).
+/// own.
 pub const CONFUSIONS: &[&str] = &["0ODQ", "1ILT7", "2Z", "4A", "5S", "6G", "8B", "EF", "KX", "HMN", "PR", "UV"];
 
 /// The skeleton symbol of one character.
