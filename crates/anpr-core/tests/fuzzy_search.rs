@@ -289,15 +289,15 @@ async fn every_fuzzy_search_equals_brute_force_over_all_reads() {
         let details: serde_json::Value = serde_json::from_str(&details).unwrap();
         assert_eq!(details["request"]["fuzzy"], true, "{details}");
 
-        // Corrections: a VRM changed to another plate's misread, one to a brand-new VRM, and a
-        // read deleted as incorrect; then retention a month on removes the oldest reads.
-        for k in 0..6 {
+        // Corrections: five VRMs changed to misreads of the plates and a read deleted as
+        // incorrect; then retention three days on removes the reads now past 12 months.
+        for (k, base) in plates.iter().take(6).enumerate() {
             // Corrected by a user who sees the read.
             let visible: Vec<usize> = (0..reads.len())
                 .filter(|&i| !CAMERAS[reads[i].camera].2 || granted.contains(&(0, reads[i].camera)))
                 .collect();
             let i = visible[rng.random_range(0..visible.len())];
-            let vrm = if k == 5 { None } else { Some(misread(&mut rng, &plates[k])) };
+            let vrm = if k == 5 { None } else { Some(misread(&mut rng, base)) };
             let request = CorrectionRequest { id: reads[i].id, vrm: vrm.clone(), reason: "plate patch checked".into() };
             sessions[0].correct_read(&request).await.unwrap();
             match vrm {
