@@ -23,9 +23,13 @@ pub struct SearchArgs {
     /// A full VRM, or a pattern with ? (one character) and * (any run).
     #[arg(long)]
     vrm: Option<String>,
-    /// Misread-tolerant matching (OCR confusions).
-    #[arg(long)]
+    /// Misread-tolerant: also reads whose VRM differs only by common OCR confusions (O/0, I/1,
+    /// B/8, S/5, Z/2, D/0, G/6 and others: docs/vrm-search.md), closest first.
+    #[arg(long, requires = "vrm")]
     fuzzy: bool,
+    /// With --fuzzy: also reads with one character more or fewer.
+    #[arg(long, requires = "fuzzy")]
+    fuzzy_indel: bool,
     #[arg(long)]
     from: Option<String>,
     #[arg(long)]
@@ -209,9 +213,6 @@ pub enum RetentionCommand {
 }
 
 pub async fn search(cx: &Cx, args: SearchArgs) -> anyhow::Result<()> {
-    if args.fuzzy {
-        anyhow::bail!("misread-tolerant search (--fuzzy) is not available yet; search with ? and * wildcards");
-    }
     let session = cx.login().await?;
     let request = SearchRequest {
         investigation: args.investigation,
@@ -225,18 +226,26 @@ pub async fn search(cx: &Cx, args: SearchArgs) -> anyhow::Result<()> {
         authority_ref: args.authority_ref,
         offset: 0,
         limit: args.limit,
+        fuzzy: args.fuzzy,
+        fuzzy_indel: args.fuzzy_indel,
     };
     let results = session.search(&request).await?;
     let reads: Vec<_> = results
         .reads
         .iter()
         .map(|r| {
-            json!({ "read_id": r.read_id, "vrm": r.vrm, "read_time": r.read_time, "camera_id": r.camera_id,
-                "general_area": r.general_area, "lane": r.lane, "direction": r.direction, "confidence": r.confidence,
-                "plate_image_sha256": r.plate_image, "overview_image_sha256": r.overview_image })
+            let mut read = json!({ "read_id": r.read_id, "vrm": r.vrm, "read_time": r.read_time,
+                "camera_id": r.camera_id, "general_area": r.general_area, "lane": r.lane, "direction": r.direction,
+                "confidence": r.confidence, "plate_image_sha256": r.plate_image,
+                "overview_image_sha256": r.overview_image, "likely_misread": r.likely_misread });
+            if let Some(m) = &r.vrm_match {
+                read["match"] = json!({ "cost": m.cost, "layout": m.layout,
+                    "substitutions": m.edits.iter().map(ToString::to_string).collect::<Vec<_>>(), "edits": m.edits });
+            }
+            read
         })
         .collect();
-    let doc = json!({ "total": results.total, "reads": reads, "grant": results.grant });
+    let doc = json!({ "total": results.total, "reads": reads, "grant": results.grant, "fuzzy": args.fuzzy });
     emit(cx.json, &doc, || {
         let mut lines = vec![format!(
             "{} read(s) ({} shown); {} ({}), {} to {}",
@@ -248,7 +257,16 @@ pub async fn search(cx: &Cx, args: SearchArgs) -> anyhow::Result<()> {
             results.grant.to_uk
         )];
         lines.extend(results.reads.iter().map(|r| {
-            format!("{:14} {:10} {:26} {:14} {}", r.read_id, r.vrm, r.read_time_uk, r.camera_id, r.general_area)
+            let mut line =
+                format!("{:14} {:10} {:26} {:14} {}", r.read_id, r.vrm, r.read_time_uk, r.camera_id, r.general_area);
+            if let Some(m) = &r.vrm_match {
+                let edits: Vec<String> = m.edits.iter().map(ToString::to_string).collect();
+                line.push_str(&format!("  [closeness {}: {}]", m.cost, edits.join(", ")));
+            }
+            if r.likely_misread {
+                line.push_str("  (fits no UK layout: likely misread)");
+            }
+            line
         }));
         lines.join("\n")
     })

@@ -181,3 +181,101 @@ fn retention_run_reports_deletions_by_rule_as_of_now() {
         .collect();
     assert_eq!(runs, ["success", "refused", "success"]);
 }
+
+/// `anpr search --fuzzy` (cli.md, docs/vrm-search.md): misreads of the VRM by OCR confusions
+/// are found, closest first, each with its substitutions and whether it fits a UK layout; one
+/// character more or fewer only with --fuzzy-indel; the search is audited as fuzzy.
+#[test]
+fn fuzzy_search_finds_misreads_and_reports_their_substitutions() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo_store(dir.path(), "1");
+    let bundle = dir.path().join("misreads");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::write(
+        bundle.join("cameras.csv"),
+        "camera_id,name,system_type,latitude,longitude,general_area,postcode,road,controller,restricted,lanes,has_imagery\n\
+         FZ1,Fuzz Lane,static,52.1,-1.2,Ashbury,,Fuzz Lane,Northshire Constabulary,false,1,false\n",
+    )
+    .unwrap();
+    let reads: Vec<String> =
+        [("F1", "AB12 CDE", 1), ("F2", "A812 CDE", 2), ("F3", "AB12 C0E", 3), ("F4", "A8I2 CDE", 4)]
+            .iter()
+            .chain(&[("F5", "AB12 CD", 5), ("F6", "XY51 ABC", 6)])
+            .map(|(id, vrm, days)| format!("{id},{vrm},{},FZ1,,,1,towards,90,,", ago(*days)))
+            .collect();
+    std::fs::write(
+        bundle.join("reads.csv"),
+        format!(
+            "read_id,vrm,read_time,camera_id,latitude,longitude,lane,direction,confidence,plate_image,overview_image\n{}\n",
+            reads.join("\n")
+        ),
+    )
+    .unwrap();
+    let (code, summary, err) =
+        run(&data, &["--user", "demo.investigator", "import", bundle.to_str().unwrap(), "--json"]);
+    assert_eq!((code, &summary["reads_accepted"]), (0, &Value::from(6)), "{err}");
+
+    let search = |extra: &[&str]| {
+        let mut args = vec![
+            "--user",
+            "demo.investigator",
+            "search",
+            "--investigation",
+            "NS-PV-0001",
+            "--purpose",
+            "investigation",
+            "--justification",
+            "partial plate from a witness",
+            "--camera",
+            "FZ1",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        run(&data, &args)
+    };
+    let (code, exact, err) = search(&["--vrm", "AB12CDE"]);
+    assert_eq!((code, &exact["total"]), (0, &Value::from(1)), "{err}");
+
+    let (code, fuzzy, err) = search(&["--vrm", "ab12 cde", "--fuzzy"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<(&str, u64, Vec<&str>, bool)> = fuzzy["reads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let subs = r["match"]["substitutions"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+            (r["read_id"].as_str().unwrap(), r["match"]["cost"].as_u64().unwrap(), subs, r["likely_misread"] == true)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("F1", 0, vec![], false),
+            // A digit where the current layout needs a letter: closest; A812CDE fits the prefix
+            // layout, AB12C0E no layout at all.
+            ("F2", 1, vec!["8->B at 2"], false),
+            ("F3", 1, vec!["0->D at 6"], true),
+            ("F4", 2, vec!["8->B at 2", "I->1 at 3"], true),
+        ],
+        "{fuzzy:#}"
+    );
+    assert_eq!(fuzzy["total"], 4);
+    for key in ["read_id", "vrm", "read_time", "camera_id", "general_area", "plate_image_sha256"] {
+        assert!(fuzzy["reads"][0].get(key).is_some(), "fuzzy search JSON lacks {key}");
+    }
+    let (code, indel, err) = search(&["--vrm", "AB12CDE", "--fuzzy", "--fuzzy-indel"]);
+    assert_eq!((code, &indel["total"]), (0, &Value::from(5)), "{err}");
+    assert_eq!(indel["reads"][4]["read_id"], "F5");
+    assert_eq!(indel["reads"][4]["match"]["substitutions"][0], "-E at 7");
+
+    let entry = audit_entries(&data).into_iter().rev().find(|e| e["action"] == "search").unwrap();
+    let details: Value = serde_json::from_str(entry["details"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (&details["request"]["fuzzy"], &details["request"]["fuzzy_indel"]),
+        (&Value::Bool(true), &Value::Bool(true))
+    );
+    // A fuzzy search needs a full VRM.
+    let (code, _, err) = search(&["--vrm", "AB1?CDE", "--fuzzy"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("full VRM"), "{err}");
+}

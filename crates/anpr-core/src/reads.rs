@@ -7,6 +7,7 @@ use crate::policy::retention;
 use crate::policy::roles::{self, Privilege};
 use crate::session::Session;
 use crate::store::{self, imports::ImportView, reads::ReadView};
+use crate::vrm::uk_layout;
 use anpr_types::{
     Correction, CorrectionRequest, ImageInfo, ImportRecord, Overview, ReadDetail, ReadPage, ReadSummary,
     RetentionStatus, SessionInfo,
@@ -34,6 +35,8 @@ pub(crate) fn summary(v: ReadView) -> ReadSummary {
         confidence: v.confidence,
         plate_image: v.plate_sha,
         overview_image: v.overview_sha,
+        likely_misread: v.vrm.as_deref().is_some_and(|vrm| uk_layout(vrm).is_none()),
+        vrm_match: None,
     }
 }
 

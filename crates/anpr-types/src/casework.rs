@@ -219,6 +219,13 @@ pub struct SearchRequest {
     pub authority_ref: Option<String>,
     pub offset: u64,
     pub limit: u64,
+    /// Misread-tolerant: also reads whose VRM differs from `vrm` (a full VRM) only by common OCR
+    /// confusions (docs/vrm-search.md), closest first.
+    #[serde(default)]
+    pub fuzzy: bool,
+    /// With `fuzzy`: also reads with one character more or fewer.
+    #[serde(default)]
+    pub fuzzy_indel: bool,
 }
 
 /// The Annex C basis a search ran on, shown with its results.

@@ -271,6 +271,48 @@ pub struct ReadSummary {
     pub confidence: Option<f64>,
     pub plate_image: Option<String>,
     pub overview_image: Option<String>,
+    /// The VRM fits no UK layout (docs/vrm-search.md): a likely misread, or a foreign or trade plate.
+    #[serde(default)]
+    pub likely_misread: bool,
+    /// In a misread-tolerant search's results: how this read's VRM differs from the one searched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vrm_match: Option<VrmMatch>,
+}
+
+/// How a read's VRM differs from the VRM a misread-tolerant search asked for (docs/vrm-search.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VrmMatch {
+    /// Lower is closer: 0 the same VRM; each substitution 1 when it puts a character of the kind its
+    /// position needs (a digit read where the layout needs a letter), otherwise 2; a character
+    /// more or fewer 3.
+    pub cost: u32,
+    /// The UK layout the searched VRM's positions were judged by; `None` when none fits.
+    pub layout: Option<String>,
+    /// In the order of their positions.
+    pub edits: Vec<VrmEdit>,
+}
+
+/// One difference between a read's VRM and the searched one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VrmEdit {
+    /// 1-based position in the read's VRM (for a missing character: where it would be).
+    pub position: u32,
+    /// The read's character; `None` when the read lacks the searched character.
+    pub read: Option<char>,
+    /// The searched character; `None` when the read has an extra character.
+    pub query: Option<char>,
+}
+
+/// `8->B at 2`, `+X at 8` (an extra character), `-E at 7` (a missing one).
+impl fmt::Display for VrmEdit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.read, self.query) {
+            (Some(read), Some(query)) => write!(f, "{read}->{query} at {}", self.position),
+            (Some(read), None) => write!(f, "+{read} at {}", self.position),
+            (None, Some(query)) => write!(f, "-{query} at {}", self.position),
+            (None, None) => write!(f, "at {}", self.position),
+        }
+    }
 }
 
 /// A page of reads, newest first.

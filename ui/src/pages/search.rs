@@ -65,6 +65,8 @@ impl SearchForm {
             authority_ref: optional(&self.authority),
             offset: 0,
             limit: LIMIT,
+            fuzzy: false,
+            fuzzy_indel: false,
         })
     }
 }

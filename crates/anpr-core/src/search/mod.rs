@@ -3,6 +3,7 @@
 //! `policy::access`; restricted cameras' reads never reach an ungranted user (8.8); successful
 //! and refused searches are both audited with the justification and any authority relied on.
 
+pub mod fuzzy;
 pub mod pattern;
 
 use crate::audit::{Outcome, Record};
@@ -12,12 +13,17 @@ use crate::policy::Refusal;
 use crate::policy::access::{self, AccessGrant, AccessRequest};
 use crate::policy::roles::Privilege;
 use crate::session::Session;
-use crate::store::{self, investigations::InvestigationRow, reads::SearchFilter};
-use anpr_types::{Category, GrantInfo, Purpose, SearchRequest, SearchResults};
+use crate::store::{
+    self,
+    investigations::InvestigationRow,
+    reads::{SearchFilter, VrmFilter},
+};
+use anpr_types::{Category, GrantInfo, Purpose, ReadSummary, SearchRequest, SearchResults};
 use chrono::{DateTime, Duration, Utc};
 use pattern::VrmPattern;
 use serde_json::json;
 use sqlx::SqliteConnection;
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 /// Most reads one page of results may hold (the CLI asks for up to its --limit at once).
@@ -88,8 +94,19 @@ impl Session {
         }
         let pattern = request.vrm.as_deref().filter(|v| !v.trim().is_empty()).map(VrmPattern::parse).transpose();
         let pattern = pattern.map_err(Error::Invalid)?;
+        let fuzzy = match (&pattern, request.fuzzy) {
+            (Some(VrmPattern::Exact(vrm)), true) => Some(vrm.as_str()),
+            (_, true) => {
+                return Err(Error::Invalid(
+                    "a misread-tolerant search needs a full VRM, without ? or * wildcards".into(),
+                ));
+            }
+            (_, false) => None,
+        };
+        let indel = fuzzy.is_some() && request.fuzzy_indel;
         let limit = request.limit.clamp(1, MAX_PAGE);
         let details = json!({ "purpose": purpose.as_str(), "vrm": pattern.as_ref().map(VrmPattern::text),
+            "fuzzy": fuzzy.is_some(), "fuzzy_indel": indel,
             "from": request.from, "to": request.to, "cameras": request.cameras, "area": request.area });
 
         let mut conn = self.workstation().pool.acquire().await?;
@@ -115,31 +132,56 @@ impl Session {
 
         let cameras: Vec<String> =
             request.cameras.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
+        // The query reads on a pooled connection (WAL: it blocks no writer); only the audit
+        // entry takes the write lock, and the results go out only once it is committed.
+        let mut conn = self.workstation().pool.acquire().await?;
+        // A misread-tolerant search: the index's candidates, each ranked by the matcher.
+        let mut matches = BTreeMap::new();
+        if let Some(query) = fuzzy {
+            let keys = fuzzy::index_keys(query, indel);
+            for vrm in store::vrm_index::with_skeletons(&mut conn, &keys).await? {
+                if let Some(m) = fuzzy::compare(query, &vrm, indel) {
+                    matches.insert(vrm, m);
+                }
+            }
+        }
+        let closeness = serde_json::to_string(&matches.iter().map(|(v, m)| (v, m.cost)).collect::<BTreeMap<_, _>>())
+            .unwrap_or_else(|_| "{}".into());
+        let vrm = match &pattern {
+            _ if fuzzy.is_some() => Some(VrmFilter::Ranked(&closeness)),
+            Some(VrmPattern::Exact(p)) => Some(VrmFilter::Exact(p)),
+            Some(VrmPattern::Glob(p)) => Some(VrmFilter::Glob(p)),
+            None => None,
+        };
         let filter = SearchFilter {
             from: store::to_ms(grant.from),
             to: store::to_ms(grant.to),
             retained_only_before: store::to_ms(grant.retained_only_before),
             investigation: investigation.id,
-            vrm: pattern.as_ref().map(|p| (p.text(), matches!(p, VrmPattern::Exact(_)))),
+            vrm,
             cameras: &cameras,
             area: request.area.as_deref().map(str::trim).filter(|a| !a.is_empty()),
         };
-        // The query reads on a pooled connection (WAL: it blocks no writer); only the audit
-        // entry takes the write lock, and the results go out only once it is committed.
-        let mut conn = self.workstation().pool.acquire().await?;
         let visibility = self.visibility(&mut conn).await?;
         let total = store::reads::search_count(&mut conn, &visibility, &filter).await?;
         let rows = store::reads::search(&mut conn, &visibility, &filter, request.offset as i64, limit as i64).await?;
         drop(conn);
         let mut tx = store::begin_write(&self.workstation().pool).await?;
         let details = json!({ "clause": grant.clause, "basis": grant.basis, "request": details,
-            "period": { "from": grant.from, "to": grant.to }, "total": total, "offset": request.offset });
+            "period": { "from": grant.from, "to": grant.to }, "total": total, "offset": request.offset,
+            "fuzzy_vrms": fuzzy.map(|_| matches.len()) });
         self.append(&mut tx, record(Outcome::Success).details(details)).await?;
         tx.commit().await?;
         Ok(SearchResults {
             total: total as u64,
             offset: request.offset,
-            reads: rows.into_iter().map(crate::reads::summary).collect(),
+            reads: rows
+                .into_iter()
+                .map(|row| {
+                    let vrm_match = row.vrm.as_ref().and_then(|v| matches.get(v)).cloned();
+                    ReadSummary { vrm_match, ..crate::reads::summary(row) }
+                })
+                .collect(),
             grant: GrantInfo {
                 clause: grant.clause.to_owned(),
                 basis: grant.basis,

@@ -67,9 +67,10 @@ pub async fn set_vrm(conn: &mut SqliteConnection, id: i64, as_entered: &str, nor
         .bind(as_entered)
         .bind(normalised)
         .bind(id)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    // The old VRM leaves the index by trigger once no read has it.
+    super::vrm_index::add(conn, std::iter::once(normalised)).await
 }
 
 /// Deletes a read found incorrect; its images go once nothing else refers to them.

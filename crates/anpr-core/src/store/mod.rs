@@ -12,6 +12,7 @@ pub mod reads;
 pub mod retention;
 pub mod settings;
 pub mod users;
+pub mod vrm_index;
 
 use crate::error::Result;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -38,6 +39,7 @@ pub async fn open(path: &Path) -> Result<SqlitePool> {
         .pragma("temp_store", "memory");
     let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
     MIGRATOR.run(&pool).await?;
+    vrm_index::fill_if_empty(&pool).await?;
     Ok(pool)
 }
 

@@ -74,6 +74,8 @@ pub async fn insert_many(
         });
         q.push(" ON CONFLICT(read_id) DO NOTHING");
         inserted += q.build().persistent(true).execute(&mut *conn).await?.rows_affected();
+        // A duplicate's VRM is indexed already, so adding the whole chunk's is harmless.
+        super::vrm_index::add(conn, chunk.iter().filter_map(|r| r.vrm.as_deref())).await?;
     }
     Ok(inserted)
 }
@@ -125,6 +127,8 @@ pub struct ReadView {
     pub id: i64,
     pub read_id: String,
     pub vrm_as_read: String,
+    /// Normalised; `None` when not read.
+    pub vrm: Option<String>,
     pub not_read: bool,
     pub read_time: i64,
     pub camera_id: String,
@@ -141,7 +145,7 @@ pub struct ReadView {
     pub entered_at: i64,
 }
 
-const SELECT_VIEW: &str = "SELECT r.id, r.read_id, r.vrm_as_read, r.not_read, r.read_time, c.camera_id,
+const SELECT_VIEW: &str = "SELECT r.id, r.read_id, r.vrm_as_read, r.vrm, r.not_read, r.read_time, c.camera_id,
         c.name AS camera_name, c.general_area, r.lane, r.direction, r.confidence, p.sha256 AS plate_sha,
         o.sha256 AS overview_sha, r.latitude, r.longitude, r.import_id, r.entered_at
     FROM reads r JOIN cameras c ON c.id = r.camera
@@ -219,6 +223,17 @@ pub async fn image_visible(conn: &mut SqliteConnection, visibility: &Visibility,
     .await?)
 }
 
+/// Which VRMs a search asks for (normalised).
+#[derive(Debug, Clone, Copy)]
+pub enum VrmFilter<'a> {
+    /// Equality.
+    Exact(&'a str),
+    /// A SQLite GLOB.
+    Glob(&'a str),
+    /// A JSON object of VRM -> closeness: those VRMs' reads, closest first.
+    Ranked(&'a str),
+}
+
 /// What a category-bounded search asks of the reads table; the Annex C grant has been checked.
 #[derive(Debug, Clone)]
 pub struct SearchFilter<'a> {
@@ -227,8 +242,7 @@ pub struct SearchFilter<'a> {
     /// Reads captured before this are returned only if retained under CPIA for `investigation`.
     pub retained_only_before: i64,
     pub investigation: i64,
-    /// `(pattern, exact)`: equality on the normalised VRM, or a GLOB.
-    pub vrm: Option<(&'a str, bool)>,
+    pub vrm: Option<VrmFilter<'a>>,
     pub cameras: &'a [String],
     pub area: Option<&'a str>,
 }
@@ -242,11 +256,15 @@ fn push_search_where<'a>(q: &mut QueryBuilder<'a, Sqlite>, visibility: &Visibili
     q.push(" OR r.id IN (SELECT read FROM retentions WHERE basis = 'cpia' AND investigation = ");
     q.push_bind(f.investigation).push("))");
     match f.vrm {
-        Some((p, true)) => {
+        Some(VrmFilter::Exact(p)) => {
             q.push(" AND r.vrm = ").push_bind(p);
         }
-        Some((p, false)) => {
+        Some(VrmFilter::Glob(p)) => {
             q.push(" AND r.vrm GLOB ").push_bind(p);
+        }
+        // An IN list drives reads_vrm_time lookups, one per VRM.
+        Some(VrmFilter::Ranked(closeness)) => {
+            q.push(" AND r.vrm IN (SELECT key FROM json_each(").push_bind(closeness).push("))");
         }
         None => {}
     }
@@ -267,7 +285,7 @@ pub async fn search_count(conn: &mut SqliteConnection, visibility: &Visibility, 
     Ok(q.build_query_scalar().fetch_one(conn).await?)
 }
 
-/// A page of matching visible reads, newest first.
+/// A page of matching visible reads, newest first (closest first, then newest, when ranked).
 pub async fn search(
     conn: &mut SqliteConnection,
     visibility: &Visibility,
@@ -277,7 +295,12 @@ pub async fn search(
 ) -> Result<Vec<ReadView>> {
     let mut q = QueryBuilder::<Sqlite>::new(SELECT_VIEW);
     push_search_where(&mut q, visibility, f);
-    q.push(" ORDER BY r.read_time DESC, r.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    q.push(" ORDER BY ");
+    if let Some(VrmFilter::Ranked(closeness)) = f.vrm {
+        // Evaluated for matching rows only, over a JSON of a few matched VRMs.
+        q.push("(SELECT value FROM json_each(").push_bind(closeness).push(") WHERE key = r.vrm), ");
+    }
+    q.push("r.read_time DESC, r.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     Ok(q.build_query_as().fetch_all(conn).await?)
 }
 
