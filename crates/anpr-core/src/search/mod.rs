@@ -21,7 +21,7 @@ use crate::store::{
 use anpr_types::{Category, GrantInfo, Purpose, ReadSummary, SearchRequest, SearchResults};
 use chrono::{DateTime, Duration, Utc};
 use pattern::VrmPattern;
-use serde_json::json;
+use serde_json::{Value, json};
 use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -36,6 +36,44 @@ fn authority_ref(request: &SearchRequest) -> Option<&str> {
 
 fn time(text: Option<&str>) -> Result<Option<DateTime<Utc>>> {
     text.filter(|t| !t.trim().is_empty()).map(parse_time).transpose()
+}
+
+/// What was asked, as the audit entry of a search or analysis records it.
+pub(crate) fn search_details(request: &SearchRequest, vrm: Option<&str>) -> Value {
+    json!({ "purpose": request.purpose.map(Purpose::as_str), "vrm": vrm, "from": request.from, "to": request.to,
+        "cameras": request.cameras, "area": request.area })
+}
+
+fn search_record(request: &SearchRequest, outcome: Outcome) -> Record<'_> {
+    Record::new("", "search", request.investigation.trim(), outcome)
+        .justification(request.justification.trim())
+        .authority(authority_ref(request))
+}
+
+/// The cameras a request names, blanks dropped.
+pub(crate) fn cameras_of(request: &SearchRequest) -> Vec<String> {
+    request.cameras.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect()
+}
+
+/// An open investigation and the Annex C grant a search or analysis runs on.
+pub(crate) struct Granted {
+    pub investigation: InvestigationRow,
+    pub grant: AccessGrant,
+}
+
+impl Granted {
+    /// The reads the grant allows within the request's cameras and area, of any VRM.
+    pub(crate) fn filter<'a>(&self, request: &'a SearchRequest, cameras: &'a [String]) -> SearchFilter<'a> {
+        SearchFilter {
+            from: store::to_ms(self.grant.from),
+            to: store::to_ms(self.grant.to),
+            retained_only_before: store::to_ms(self.grant.retained_only_before),
+            investigation: self.investigation.id,
+            vrm: None,
+            cameras,
+            area: request.area.as_deref().map(str::trim).filter(|a| !a.is_empty()),
+        }
+    }
 }
 
 impl Session {
@@ -85,13 +123,61 @@ impl Session {
         Ok(access::authorise(&access, now))
     }
 
-    pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+    /// The Annex C gate of every search and analysis: the search privilege, a purpose, a
+    /// justification, an open investigation and the grant. A refusal is audited as a failed
+    /// search carrying `details` (what was asked).
+    pub(crate) async fn search_gate(&self, request: &SearchRequest, details: &Value) -> Result<Granted> {
         let reference = request.investigation.trim();
         self.authorise(Privilege::Search, "search", reference).await?;
         let purpose = request.purpose.ok_or_else(|| Error::Invalid("a purpose is required (Annex C)".into()))?;
         if request.justification.trim().is_empty() {
             return Err(Error::Invalid("a justification is required for every search (NASPLE 9.10.1)".into()));
         }
+        let mut conn = self.workstation().pool.acquire().await?;
+        let investigation = find(&mut conn, reference).await?;
+        let decision = self.access_grant(&mut conn, &investigation, purpose, request).await?;
+        drop(conn);
+        match decision {
+            Ok(grant) => Ok(Granted { investigation, grant }),
+            Err(refusal) => {
+                let mut tx = store::begin_write(&self.workstation().pool).await?;
+                let details = json!({ "clause": refusal.clause, "reason": refusal.reason, "request": details });
+                self.append(&mut tx, search_record(request, Outcome::Refused).details(details)).await?;
+                tx.commit().await?;
+                Err(Error::Refused(refusal))
+            }
+        }
+    }
+
+    /// Audits a search or analysis that ran on `granted`: what was asked (`details`), the grant,
+    /// and what it found (`found`, an object whose keys join the entry). Results go out only
+    /// once this is committed.
+    pub(crate) async fn audit_search(
+        &self,
+        request: &SearchRequest,
+        granted: &Granted,
+        details: Value,
+        found: Value,
+    ) -> Result<GrantInfo> {
+        let grant = &granted.grant;
+        let mut entry = json!({ "clause": grant.clause, "basis": grant.basis, "request": details,
+            "period": { "from": grant.from, "to": grant.to } });
+        if let (Some(entry), Value::Object(found)) = (entry.as_object_mut(), found) {
+            entry.extend(found);
+        }
+        let mut tx = store::begin_write(&self.workstation().pool).await?;
+        self.append(&mut tx, search_record(request, Outcome::Success).details(entry)).await?;
+        tx.commit().await?;
+        Ok(GrantInfo {
+            clause: grant.clause.to_owned(),
+            basis: grant.basis.clone(),
+            from_uk: crate::time::uk(grant.from),
+            to_uk: crate::time::uk(grant.to),
+            authority: authority_ref(request).map(str::to_owned),
+        })
+    }
+
+    pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let pattern = request.vrm.as_deref().filter(|v| !v.trim().is_empty()).map(VrmPattern::parse).transpose();
         let pattern = pattern.map_err(Error::Invalid)?;
         let fuzzy = match (&pattern, request.fuzzy) {
@@ -105,35 +191,14 @@ impl Session {
         };
         let indel = fuzzy.is_some() && request.fuzzy_indel;
         let limit = request.limit.clamp(1, MAX_PAGE);
-        let details = json!({ "purpose": purpose.as_str(), "vrm": pattern.as_ref().map(VrmPattern::text),
-            "fuzzy": fuzzy.is_some(), "fuzzy_indel": indel,
-            "from": request.from, "to": request.to, "cameras": request.cameras, "area": request.area });
+        let mut details = search_details(request, pattern.as_ref().map(VrmPattern::text));
+        details["fuzzy"] = json!(fuzzy.is_some());
+        details["fuzzy_indel"] = json!(indel);
+        let granted = self.search_gate(request, &details).await?;
 
-        let mut conn = self.workstation().pool.acquire().await?;
-        let investigation = find(&mut conn, reference).await?;
-        let decision = self.access_grant(&mut conn, &investigation, purpose, request).await?;
-        drop(conn);
-        let authority_text = authority_ref(request);
-        let record = |outcome| {
-            Record::new("", "search", reference, outcome)
-                .justification(request.justification.trim())
-                .authority(authority_text)
-        };
-        let grant = match decision {
-            Ok(grant) => grant,
-            Err(refusal) => {
-                let mut tx = store::begin_write(&self.workstation().pool).await?;
-                let details = json!({ "clause": refusal.clause, "reason": refusal.reason, "request": details });
-                self.append(&mut tx, record(Outcome::Refused).details(details)).await?;
-                tx.commit().await?;
-                return Err(Error::Refused(refusal));
-            }
-        };
-
-        let cameras: Vec<String> =
-            request.cameras.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
+        let cameras = cameras_of(request);
         // The query reads on a pooled connection (WAL: it blocks no writer); only the audit
-        // entry takes the write lock, and the results go out only once it is committed.
+        // entry takes the write lock.
         let mut conn = self.workstation().pool.acquire().await?;
         // A misread-tolerant search: the index's candidates, each ranked by the matcher.
         let mut matches = BTreeMap::new();
@@ -153,25 +218,13 @@ impl Session {
             Some(VrmPattern::Glob(p)) => Some(VrmFilter::Glob(p)),
             None => None,
         };
-        let filter = SearchFilter {
-            from: store::to_ms(grant.from),
-            to: store::to_ms(grant.to),
-            retained_only_before: store::to_ms(grant.retained_only_before),
-            investigation: investigation.id,
-            vrm,
-            cameras: &cameras,
-            area: request.area.as_deref().map(str::trim).filter(|a| !a.is_empty()),
-        };
+        let filter = SearchFilter { vrm, ..granted.filter(request, &cameras) };
         let visibility = self.visibility(&mut conn).await?;
         let total = store::reads::search_count(&mut conn, &visibility, &filter).await?;
         let rows = store::reads::search(&mut conn, &visibility, &filter, request.offset as i64, limit as i64).await?;
         drop(conn);
-        let mut tx = store::begin_write(&self.workstation().pool).await?;
-        let details = json!({ "clause": grant.clause, "basis": grant.basis, "request": details,
-            "period": { "from": grant.from, "to": grant.to }, "total": total, "offset": request.offset,
-            "fuzzy_vrms": fuzzy.map(|_| matches.len()) });
-        self.append(&mut tx, record(Outcome::Success).details(details)).await?;
-        tx.commit().await?;
+        let found = json!({ "total": total, "offset": request.offset, "fuzzy_vrms": fuzzy.map(|_| matches.len()) });
+        let grant = self.audit_search(request, &granted, details, found).await?;
         Ok(SearchResults {
             total: total as u64,
             offset: request.offset,
@@ -182,13 +235,7 @@ impl Session {
                     ReadSummary { vrm_match, ..crate::reads::summary(row) }
                 })
                 .collect(),
-            grant: GrantInfo {
-                clause: grant.clause.to_owned(),
-                basis: grant.basis,
-                from_uk: crate::time::uk(grant.from),
-                to_uk: crate::time::uk(grant.to),
-                authority: authority_text.map(str::to_owned),
-            },
+            grant,
         })
     }
 }
