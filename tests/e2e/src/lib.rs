@@ -295,6 +295,39 @@ pub async fn visible_reads(data_dir: &Path) -> u64 {
     count as u64
 }
 
+/// A VRM read in the last `days` days at an unrestricted camera that holds a letter OCR often
+/// takes for a digit, and that VRM with its first such letter made that digit (a misread of it
+/// that no read has).
+pub async fn misread_of_a_recent_vrm(data_dir: &Path, days: i64) -> (String, String) {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Connection};
+    const LOOK_ALIKE: [(char, char); 6] = [('B', '8'), ('S', '5'), ('Z', '2'), ('G', '6'), ('O', '0'), ('D', '0')];
+    let options = SqliteConnectOptions::new().filename(data_dir.join("anpr.db")).read_only(true);
+    let mut conn = options.connect().await.unwrap_or_else(|e| panic!("opening the demo store: {e}"));
+    let since = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis()
+        as i64)
+        - days * 86_400_000;
+    let vrms: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT r.vrm FROM reads r JOIN cameras c ON c.id = r.camera
+         WHERE c.restricted = 0 AND r.vrm GLOB '*[BSZGOD]*' AND r.read_time > ? ORDER BY r.vrm",
+    )
+    .bind(since)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap_or_else(|e| panic!("finding a VRM: {e}"));
+    let _ = conn.close().await;
+    vrms.iter()
+        .find_map(|vrm| {
+            let (at, digit) = vrm
+                .char_indices()
+                .find_map(|(i, c)| LOOK_ALIKE.iter().find(|(letter, _)| *letter == c).map(|(_, digit)| (i, *digit)))?;
+            let mut misread = vrm.clone();
+            misread.replace_range(at..=at, &digit.to_string());
+            (!vrms.contains(&misread)).then(|| (vrm.clone(), misread))
+        })
+        .expect("the demo store has a recent VRM with a look-alike letter")
+}
+
 /// The numbers written in `text`, thousands separators allowed: `"3,000 reads from 12
 /// cameras"` -> `[3000, 12]`.
 pub fn numbers_in(text: &str) -> Vec<u64> {

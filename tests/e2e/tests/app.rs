@@ -2,7 +2,9 @@
 //! user would over WebDriver, and saves screenshots of the screens it passes through.
 //! Run with `cargo xtask e2e` (it builds the app and the store, and sets the environment).
 
-use anpr_e2e::{App, DEMO_PASSWORD, env_path, numbers_in, record_timing, shows_number, visible_reads};
+use anpr_e2e::{
+    App, DEMO_PASSWORD, env_path, misread_of_a_recent_vrm, numbers_in, record_timing, shows_number, visible_reads,
+};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 #[tokio::test]
@@ -278,6 +280,31 @@ async fn an_evidence_officer_issues_a_court_bundle_and_the_disclosure_is_recorde
     app.click("#nav-disclosures").await;
     app.wait_text("#disclosures-table", "the disclosure", |t| t.contains("CPS Northshire")).await;
     app.screenshot("26-disclosures").await;
+    app.close().await;
+}
+
+/// Issue 5: a misread-tolerant search finds the reads of a VRM from a misread of it (a digit
+/// for a look-alike letter) that the exact search does not, and shows how each differs.
+#[tokio::test]
+async fn a_misread_tolerant_search_finds_the_vrm_behind_a_misread() {
+    let (vrm, misread) = misread_of_a_recent_vrm(&env_path("ANPR_E2E_DATA"), 80).await;
+    let app = App::start().await;
+    app.login("demo.investigator", DEMO_PASSWORD).await;
+    fill_search(&app).await;
+    app.fill("#search-vrm", &misread).await;
+    app.click("#search-run").await;
+    app.wait_text("#search-total", "no exact match", |t| t.starts_with("No reads found")).await;
+
+    app.click("#search-fuzzy").await;
+    app.click("#search-run").await;
+    let edits = app.wait_text(".search-result .vrm-edits", "the substitution", |t| t.contains("->")).await;
+    assert!(edits.contains(" at "), "{edits}");
+    // Every result is a read of the VRM behind the misread (or another VRM as close to it).
+    let found = app.script("return [...document.querySelectorAll('.search-result')].map(r => r.dataset.vrm)").await;
+    let found: Vec<String> = serde_json::from_value(found).unwrap_or_default();
+    assert!(found.iter().any(|v| v.replace(' ', "") == vrm), "{vrm} not among {found:?}");
+    wait_for_images_loaded(&app, "#search-results img.plate-thumb").await;
+    app.screenshot("19-search-misread-tolerant").await;
     app.close().await;
 }
 

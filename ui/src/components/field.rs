@@ -186,6 +186,35 @@ pub fn TextField(
     }
 }
 
+/// A labelled checkbox bound to `value`; `disabled` greys it out (its value then does not count).
+#[component]
+pub fn CheckField(
+    #[prop(into)] id: String,
+    label: &'static str,
+    value: RwSignal<bool>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let described = hint.map(|_| hint_id.clone());
+    view! {
+        <div class="field field-check">
+            <label for=id.clone()>
+                <input
+                    id=id.clone()
+                    type="checkbox"
+                    aria-describedby=described
+                    prop:checked=move || value.get()
+                    disabled=move || disabled.get()
+                    on:change=move |ev| value.set(event_target_checked(&ev))
+                />
+                {label}
+            </label>
+            {hint.map(|h| view! { <span id=hint_id class="muted small">{h}</span> })}
+        </div>
+    }
+}
+
 /// Moves the keyboard focus to the element with `id` once it is in the page (after the next frame).
 pub fn focus_later(id: &'static str) {
     with_element_later(id, |el| {

@@ -3,7 +3,7 @@
 
 use crate::api::image_url;
 use crate::format::{confidence, utc_short};
-use anpr_types::ReadSummary;
+use anpr_types::{ReadSummary, VrmMatch};
 use leptos::prelude::*;
 
 /// The column headings (`.read-head` in styles.css).
@@ -35,6 +35,11 @@ pub fn PlateThumb(sha: Option<String>, alt: String) -> impl IntoView {
     }
 }
 
+/// A misread-tolerant match in words: `8->B at 2, -E at 7`; empty for the VRM itself.
+pub fn match_text(m: &VrmMatch) -> String {
+    m.edits.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
 /// One read's cells, in the columns of [`ReadHead`].
 #[component]
 pub fn ReadCells(read: ReadSummary) -> impl IntoView {
@@ -42,7 +47,22 @@ pub fn ReadCells(read: ReadSummary) -> impl IntoView {
     let vrm = if read.not_read {
         view! { <span class="badge badge-warn">"NOT READ"</span> }.into_any()
     } else {
-        view! { <span class="vrm">{read.vrm.clone()}</span> }.into_any()
+        // A misread-tolerant match shows how it differs; a VRM no UK layout fits is flagged.
+        let edits = read.vrm_match.as_ref().map(match_text).filter(|t| !t.is_empty());
+        view! {
+            <span class="vrm">{read.vrm.clone()}</span>
+            {read
+                .likely_misread
+                .then(|| {
+                    view! {
+                        <span class="badge badge-warn misread" title="Fits no UK registration layout">
+                            "likely misread"
+                        </span>
+                    }
+                })}
+            {edits.map(|t| view! { <span class="vrm-edits small muted">{t}</span> })}
+        }
+        .into_any()
     };
     view! {
         <div class="cell c-plate" role="gridcell">
@@ -69,5 +89,23 @@ pub fn ReadCells(read: ReadSummary) -> impl IntoView {
         <div class="cell num c-conf" role="gridcell">
             {confidence(read.confidence)}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anpr_types::VrmEdit;
+
+    #[test]
+    fn a_match_in_words() {
+        let edit = |position, read, query| VrmEdit { position, read, query };
+        let m = VrmMatch {
+            cost: 4,
+            layout: Some("current".into()),
+            edits: vec![edit(2, Some('8'), Some('B')), edit(7, None, Some('E'))],
+        };
+        assert_eq!(match_text(&m), "8->B at 2, -E at 7");
+        assert_eq!(match_text(&VrmMatch { cost: 0, layout: None, edits: Vec::new() }), "");
     }
 }

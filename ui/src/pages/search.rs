@@ -7,7 +7,7 @@
 use crate::api;
 use crate::app::{AppState, use_app};
 use crate::components::field::{
-    SelectField, TextField, current_value, focus_later, scroll_into_view_later, selected_value,
+    CheckField, SelectField, TextField, current_value, focus_later, scroll_into_view_later, selected_value,
 };
 use crate::components::investigations;
 use crate::components::outcome::{Outcome, OutcomeMessage, act};
@@ -39,6 +39,10 @@ pub struct SearchForm {
     pub cameras: String,
     pub area: String,
     pub authority: String,
+    /// Misread-tolerant: OCR confusions (docs/vrm-search.md), and with `fuzzy_indel` one
+    /// character more or fewer.
+    pub fuzzy: bool,
+    pub fuzzy_indel: bool,
 }
 
 impl SearchForm {
@@ -65,8 +69,8 @@ impl SearchForm {
             authority_ref: optional(&self.authority),
             offset: 0,
             limit: LIMIT,
-            fuzzy: false,
-            fuzzy_indel: false,
+            fuzzy: self.fuzzy,
+            fuzzy_indel: self.fuzzy && self.fuzzy_indel,
         })
     }
 }
@@ -91,6 +95,8 @@ struct Fields {
     cameras: RwSignal<String>,
     area: RwSignal<String>,
     authority: RwSignal<String>,
+    fuzzy: RwSignal<bool>,
+    fuzzy_indel: RwSignal<bool>,
 }
 
 impl Fields {
@@ -105,6 +111,8 @@ impl Fields {
             cameras: RwSignal::new(String::new()),
             area: RwSignal::new(String::new()),
             authority: RwSignal::new(String::new()),
+            fuzzy: RwSignal::new(false),
+            fuzzy_indel: RwSignal::new(false),
         }
     }
 
@@ -126,6 +134,8 @@ impl Fields {
             cameras: current_value("search-cameras", self.cameras),
             area: current_value("search-area", self.area),
             authority: current_value("search-authority", self.authority),
+            fuzzy: self.fuzzy.get_untracked(),
+            fuzzy_indel: self.fuzzy_indel.get_untracked(),
         }
     }
 }
@@ -252,6 +262,20 @@ pub fn SearchPage() -> impl IntoView {
                         value=fields.vrm
                         hint="A full VRM, or a pattern: ? is one character, * any run."
                     />
+                    <div class="field-pair">
+                        <CheckField
+                            id="search-fuzzy"
+                            label="Misread-tolerant"
+                            value=fields.fuzzy
+                            hint="A full VRM: also finds reads differing by OCR confusions (O/0, B/8, S/5 ...)."
+                        />
+                        <CheckField
+                            id="search-fuzzy-indel"
+                            label="One character more or fewer"
+                            value=fields.fuzzy_indel
+                            disabled=Signal::derive(move || !fields.fuzzy.get())
+                        />
+                    </div>
                     <TextField
                         id="search-from"
                         label="From (UK time)"
@@ -653,6 +677,14 @@ mod tests {
         assert_eq!(request.from.as_deref(), Some("2026-11-01T08:00"));
         assert_eq!(request.cameras, vec!["CAM-1".to_owned(), "CAM-2".to_owned()]);
         assert_eq!(request.authority_ref.as_deref(), Some("AUTH-0001"));
+    }
+
+    #[test]
+    fn one_character_more_or_fewer_only_with_misread_tolerance() {
+        let indel_alone = SearchForm { fuzzy_indel: true, ..form() }.request().unwrap_or_default();
+        assert!(!indel_alone.fuzzy && !indel_alone.fuzzy_indel);
+        let both = SearchForm { fuzzy: true, fuzzy_indel: true, ..form() }.request().unwrap_or_default();
+        assert!(both.fuzzy && both.fuzzy_indel);
     }
 
     #[test]
