@@ -21,6 +21,10 @@ commands:
                  100k-read store (made once, kept in <target>/e2e/large-data)
   bench import   import benchmark: 1M reads without images and 100k with plate patches,
                  against a naive row-at-a-time baseline measured in the same run
+  bench search [--reads N]
+                 search benchmark on a demo store of N reads (default 10M, built once in
+                 <target>/bench-search): exact, prefix, infix, ?, fuzzy; median and p95
+                 beside a SQL LIKE scan and rg over the reads as CSV
   icons          redraw the application icons in icons/ (needs ImageMagick)";
 
 /// Debian packages the build and the end-to-end tests need (toolchain.md, "System packages").
@@ -36,6 +40,7 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "poppler-utils",
+    "ripgrep",
     "qpdf",
     "imagemagick",
     "nasm",
@@ -84,7 +89,8 @@ fn main() -> Result<()> {
         ["test"] => test(),
         ["e2e"] => e2e(false),
         ["e2e", "--large"] => e2e(true),
-        ["bench", "import", rest @ ..] => bench_import(rest),
+        ["bench", "import", rest @ ..] => bench("import", rest),
+        ["bench", "search", rest @ ..] => bench("search", rest),
         ["icons"] => icons(),
         _ => {
             eprintln!("{USAGE}");
@@ -401,8 +407,10 @@ Starting the ANPR Workstation...",
     run_command(c)
 }
 
-fn bench_import(rest: &[&str]) -> Result<()> {
-    let mut args = vec!["bench", "-p", "anpr-core", "--bench", "import", "--"];
+fn bench(name: &str, rest: &[&str]) -> Result<()> {
+    // rg is the search benchmark's second baseline.
+    ensure_system_packages()?;
+    let mut args = vec!["bench", "-p", "anpr-core", "--bench", name, "--"];
     args.extend_from_slice(rest);
     sh("cargo", &args)
 }
