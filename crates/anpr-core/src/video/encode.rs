@@ -13,7 +13,7 @@ use image::RgbImage;
 use mp4::{AvcConfig, MediaConfig, Mp4Config, Mp4Sample, Mp4Writer, TrackConfig, TrackType};
 use openh264::OpenH264API;
 use openh264::encoder::{
-    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, QpRange, RateControlMode,
+    Complexity, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, QpRange, RateControlMode,
 };
 use openh264::formats::{RgbSliceU8, YUVBuffer};
 
@@ -88,8 +88,8 @@ impl H264Writer {
         let config = EncoderConfig::new()
             .num_threads(1)
             .skip_frames(false)
-            .rate_control_mode(RateControlMode::Quality)
-            .bitrate(BitRate::from_bps(2_000_000))
+            // No rate control: the quantiser range alone sets the quality, and every frame is kept.
+            .rate_control_mode(RateControlMode::Off)
             .qp(QpRange::new(qp_min.min(51), qp_max.clamp(qp_min.min(51), 51)))
             .max_frame_rate(FrameRate::from_hz(settings.fps as f32))
             .intra_frame_period(IntraFramePeriod::from_num_frames(settings.keyframe_interval.max(1)))
