@@ -260,32 +260,33 @@ fn eval_kit(args: &DemoArgs, options: &DemoOptions, out: &Path) -> anyhow::Resul
 
 fn eval_kit_text(kit: &EvalKitSummary) -> String {
     let folder = kit.folder.display();
-    format!(
-        "\nevaluation kit {folder}:\n  video.mp4  H.264 {}x{} at {} fps, {} frames ({:.1} min), {:.1} MB, clock starts {}\n           truth.csv  {} vehicles ({} with a visible plate; {} by day, {} at night)\n           reads.csv  {} reads by camera {} ({} missed, {} misread, {} not read, {} duplicate, {} stray)\n           the camera's clock is {:.1} s ahead of the video's: anpr eval score --truth {folder}/truth.csv \
-         --reads {folder}/reads.csv --camera {} --system-type {} --offset-s {:.1}",
-        kit.width,
-        kit.height,
-        kit.fps,
-        kit.frames,
-        kit.frames as f64 / f64::from(kit.fps) / 60.0,
-        kit.video_bytes as f64 / 1e6,
-        kit.clock_start.to_rfc3339(),
-        kit.vehicles,
-        kit.visible,
-        kit.day,
-        kit.night,
-        kit.reads,
-        kit.camera_id,
-        kit.missed,
-        kit.misread,
-        kit.not_read,
-        kit.duplicates,
-        kit.stray,
-        kit.camera_clock_offset_s,
-        kit.camera_id,
-        kit.system_type,
-        kit.camera_clock_offset_s
-    )
+    let lines = [
+        format!("\nevaluation kit {folder}:"),
+        format!(
+            "  video.mp4  H.264 {}x{} at {} fps, {} frames ({:.1} min), {:.1} MB, clock starts {}",
+            kit.width,
+            kit.height,
+            kit.fps,
+            kit.frames,
+            kit.frames as f64 / f64::from(kit.fps) / 60.0,
+            kit.video_bytes as f64 / 1e6,
+            kit.clock_start.to_rfc3339()
+        ),
+        format!(
+            "  truth.csv  {} vehicles ({} with a visible plate; {} by day, {} at night)",
+            kit.vehicles, kit.visible, kit.day, kit.night
+        ),
+        format!(
+            "  reads.csv  {} reads by camera {} ({} missed, {} misread, {} not read, {} duplicate, {} stray)",
+            kit.reads, kit.camera_id, kit.missed, kit.misread, kit.not_read, kit.duplicates, kit.stray
+        ),
+        format!(
+            "  the camera's clock is {:.1} s ahead of the video's; to score: anpr eval score --truth \
+             {folder}/truth.csv --reads {folder}/reads.csv --camera {} --system-type {} --offset-s {:.1}",
+            kit.camera_clock_offset_s, kit.camera_id, kit.system_type, kit.camera_clock_offset_s
+        ),
+    ];
+    lines.join("\n")
 }
 
 async fn setup(cx: &Cx, args: &SetupArgs) -> anyhow::Result<()> {

@@ -164,7 +164,10 @@ fn the_same_seed_makes_the_same_files() {
     let make = |name: &str, seed: u64| {
         let out = dir.path().join(name);
         let opts = EvalKitOptions { seed, vehicles: 12, anchor: anchor() };
-        write_eval_kit(&out, &opts, &mut |_| {}).unwrap();
+        let summary = write_eval_kit(&out, &opts, &mut |_| {}).unwrap();
+        // Even a small kit has one of each imperfection.
+        let kinds = [summary.missed, summary.misread, summary.not_read, summary.duplicates, summary.stray];
+        assert!(kinds.iter().all(|&k| k >= 1), "{summary:?}");
         ["video.mp4", "reads.csv", "truth.csv"].map(|f| std::fs::read(out.join(f)).unwrap())
     };
     let (a, b, c) = (make("a", 5), make("b", 5), make("c", 6));

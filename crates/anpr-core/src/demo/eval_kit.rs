@@ -266,12 +266,12 @@ fn plan(seed: u64, count: usize, start_ms: i64, spaced: bool) -> Plan {
     let hidden_each = (count / 90).max(1);
     let strays = ((count - 2 * hidden_each) / 66).max(1);
     // Which vehicles are hidden, and after which vehicles the road goes quiet for a stray
-    // read: never two in a row, never the first two, never the first at night.
+    // read: never two in a row, never the first two or the last, never the first at night.
     let mut special: Vec<usize> = Vec::new();
     let pick = |rng: &mut ChaCha8Rng, special: &mut Vec<usize>| {
         let mut i = 2;
         for _ in 0..1000 {
-            i = rng.random_range(2..count);
+            i = rng.random_range(2..count - 1);
             if i != day_count && !special.iter().any(|&s| s.abs_diff(i) < 2) {
                 break;
             }
