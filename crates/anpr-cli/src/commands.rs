@@ -3,7 +3,7 @@
 use crate::output::emit;
 use crate::{Cli, Command};
 use crate::{casework, evidence};
-use anpr_core::demo::DemoOptions;
+use anpr_core::demo::{DemoOptions, EvalKitOptions, EvalKitSummary};
 use anpr_core::types::{ImportProgress, Rank, Role};
 use anpr_core::{AuthFailure, Error, Session, SystemClock, Workstation};
 use anyhow::{Context, bail};
@@ -29,6 +29,13 @@ pub struct DemoArgs {
     /// Write a read bundle to this folder instead of making a data directory.
     #[arg(long)]
     bundle: Option<PathBuf>,
+    /// Do not write the video evaluation kit (DIR/demo-eval/; never written with --bundle), which takes
+    /// half a minute or so.
+    #[arg(long)]
+    no_eval_kit: bool,
+    /// Vehicles in the evaluation kit's video (at least 10).
+    #[arg(long, default_value_t = anpr_core::demo::DEFAULT_EVAL_VEHICLES)]
+    eval_vehicles: usize,
 }
 
 #[derive(Debug, Args)]
@@ -210,17 +217,22 @@ fn demo_bundle(args: &DemoArgs, out: &Path, json: bool) -> anyhow::Result<()> {
 }
 
 async fn demo(cx: &Cx, args: &DemoArgs, data_dir: &Path) -> anyhow::Result<()> {
+    let options = demo_options(args);
     let bar = bar(args.reads as u64 * 2);
-    let report = cx.ws.create_demo(&demo_options(args), data_dir, &mut report_progress(&bar)).await?;
+    let report = cx.ws.create_demo(&options, data_dir, &mut report_progress(&bar)).await?;
     bar.finish_and_clear();
+    let kit = match args.no_eval_kit {
+        true => None,
+        false => Some(eval_kit(args, &options, &data_dir.join("demo-eval"))?),
+    };
     let doc = serde_json::json!({ "data_dir": data_dir, "demo": report.data, "import": report.import,
-        "accounts": anpr_core::setup::DEMO_ACCOUNTS.iter().map(|a| a.0).collect::<Vec<_>>() });
+        "accounts": anpr_core::setup::DEMO_ACCOUNTS.iter().map(|a| a.0).collect::<Vec<_>>(), "eval_kit": kit });
     emit(cx.json, &doc, || {
         let accounts: Vec<String> = anpr_core::setup::DEMO_ACCOUNTS
             .iter()
             .map(|(u, _, role, rank)| format!("  {u:22} {role} ({rank})"))
             .collect();
-        format!(
+        let mut text = format!(
             "demo data directory {}: {} cameras, {} reads imported ({} not read), {} images\naccounts (password {}):\n{}",
             data_dir.display(),
             report.data.cameras,
@@ -229,8 +241,57 @@ async fn demo(cx: &Cx, args: &DemoArgs, data_dir: &Path) -> anyhow::Result<()> {
             report.import.images_stored,
             anpr_core::setup::DEMO_PASSWORD,
             accounts.join("\n")
-        )
+        );
+        if let Some(kit) = &kit {
+            text.push_str(&eval_kit_text(kit));
+        }
+        text
     })
+}
+
+/// Writes the video evaluation kit with a progress bar over its frames.
+fn eval_kit(args: &DemoArgs, options: &DemoOptions, out: &Path) -> anyhow::Result<EvalKitSummary> {
+    let bar = bar(0);
+    bar.set_message("video");
+    let kit = EvalKitOptions { seed: args.seed, vehicles: args.eval_vehicles, anchor: options.anchor };
+    let summary = anpr_core::demo::write_eval_kit(out, &kit, &mut |p| {
+        bar.set_length(p.total as u64);
+        bar.set_position(p.done as u64);
+    })
+    .with_context(|| format!("writing the evaluation kit to {}", out.display()))?;
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+fn eval_kit_text(kit: &EvalKitSummary) -> String {
+    let folder = kit.folder.display();
+    let lines = [
+        format!("\nevaluation kit {folder}:"),
+        format!(
+            "  video.mp4  H.264 {}x{} at {} fps, {} frames ({:.1} min), {:.1} MB, clock starts {}",
+            kit.width,
+            kit.height,
+            kit.fps,
+            kit.frames,
+            kit.frames as f64 / f64::from(kit.fps) / 60.0,
+            kit.video_bytes as f64 / 1e6,
+            kit.clock_start.to_rfc3339()
+        ),
+        format!(
+            "  truth.csv  {} vehicles ({} with a visible plate; {} by day, {} at night)",
+            kit.vehicles, kit.visible, kit.day, kit.night
+        ),
+        format!(
+            "  reads.csv  {} reads by camera {} ({} missed, {} misread, {} not read, {} duplicate, {} stray)",
+            kit.reads, kit.camera_id, kit.missed, kit.misread, kit.not_read, kit.duplicates, kit.stray
+        ),
+        format!(
+            "  the camera's clock is {:.1} s ahead of the video's; to score: anpr eval score --truth \
+             {folder}/truth.csv --reads {folder}/reads.csv --camera {} --system-type {} --offset-s {:.1}",
+            kit.camera_clock_offset_s, kit.camera_id, kit.system_type, kit.camera_clock_offset_s
+        ),
+    ];
+    lines.join("\n")
 }
 
 async fn setup(cx: &Cx, args: &SetupArgs) -> anyhow::Result<()> {

@@ -27,8 +27,14 @@ fn demo_bundle_round_trips_with_exact_counts() {
     assert!(bundle.join("manifest.json").exists());
     let data = dir.path().join("store");
     // The store needs accounts: an empty demo store, then the bundle imported by an investigator.
-    let (code, _, err) = run(&data, &["demo", "--reads", "1", "--seed", "99", "--no-images"]);
+    // A small evaluation kit comes with it (the default one has 270 vehicles).
+    let (code, made_store, err) =
+        run(&data, &["demo", "--reads", "1", "--seed", "99", "--no-images", "--eval-vehicles", "12", "--json"]);
     assert_eq!(code, 0, "{err}");
+    assert_eq!(made_store["eval_kit"]["vehicles"], 12, "{made_store:#}");
+    for file in ["video.mp4", "reads.csv", "truth.csv"] {
+        assert!(data.join("demo-eval").join(file).is_file(), "{file}");
+    }
     let (code, summary, err) =
         run(&data, &["--user", "demo.investigator", "import", bundle.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{err}");

@@ -110,7 +110,7 @@ fn bundle(data: &Path, reads: &[&str], level: &str, out: &Path, extra: &[&str]) 
 fn court_bundles_disclose_locations_only_as_consented_and_verify_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (code, _, err) = run(&data, &["demo", "--reads", "3000", "--seed", "5", "--json"]);
+    let (code, _, err) = run(&data, &["demo", "--reads", "3000", "--seed", "5", "--no-eval-kit", "--json"]);
     assert_eq!(code, 0, "{err}");
     let (code, found, err) = run(
         &data,

@@ -41,6 +41,9 @@ pub enum Error {
 
     #[error("demo data: {0}")]
     Demo(#[from] crate::demo::DemoError),
+
+    #[error("{0}")]
+    Video(#[from] crate::video::VideoError),
 }
 
 /// Why a login or password change did not authenticate (App. A 12, 13; 9.3.2).
@@ -83,6 +86,7 @@ impl Error {
             Error::Database(_) | Error::Migrate(_) => "database",
             Error::Io { .. } => "io",
             Error::Demo(_) => "demo",
+            Error::Video(e) => e.code(),
         }
     }
 }

@@ -23,6 +23,7 @@ mod session;
 pub mod setup;
 pub mod store;
 pub mod time;
+pub mod video;
 pub mod vrm;
 
 pub use anpr_types as types;

@@ -22,7 +22,8 @@ pub fn run(data: &Path, args: &[&str]) -> (i32, Value, String) {
 /// A data directory with the demo accounts and a few demo reads.
 pub fn demo_store(parent: &Path, reads: &str) -> std::path::PathBuf {
     let data = parent.join("data");
-    let (code, json, err) = run(&data, &["demo", "--reads", reads, "--seed", "99", "--no-images", "--json"]);
+    let (code, json, err) =
+        run(&data, &["demo", "--reads", reads, "--seed", "99", "--no-images", "--no-eval-kit", "--json"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(json["import"]["reads_accepted"], reads.parse::<u64>().unwrap());
     data

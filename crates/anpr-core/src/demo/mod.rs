@@ -10,11 +10,15 @@
 //! Same seed, anchor, read count and images flag: byte-identical files. There is no wall
 //! clock and no hash-map iteration anywhere in the output path.
 //!
+//! `write_eval_kit` makes the video evaluation kit (`eval_kit`): a synthetic H.264 recording
+//! of at least 250 vehicles, the camera's read log and the true answer.
+//!
 //! Module map: `geography` (towns, camera register), `plates` (UK VRM layouts, OCR
 //! confusions), `traffic` (vehicles, journeys, planted patterns), `render` (plate patches,
-//! overview images), `bundle` (the files on disk).
+//! overview images), `bundle` (the files on disk), `eval_kit` (the evaluation kit).
 
 mod bundle;
+mod eval_kit;
 mod geography;
 mod plates;
 mod render;
@@ -27,6 +31,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+pub use eval_kit::{DEFAULT_EVAL_VEHICLES, EvalKitOptions, EvalKitSummary, MIN_VEHICLES, write_eval_kit};
 pub use geography::{FORCE, SystemType};
 
 /// Reads written when the user does not say (spec `cli.md`, `demo`).
@@ -95,6 +100,10 @@ pub enum DemoError {
     TimeOutOfRange,
     #[error("an image worker thread stopped unexpectedly")]
     Worker,
+    #[error("cannot write the demo video: {0}")]
+    Video(#[from] crate::video::VideoError),
+    #[error("the demo camera register has no static camera for the evaluation kit")]
+    NoStaticCamera,
 }
 
 /// Writes the demo force as a read bundle into `out`, which must be absent or empty.

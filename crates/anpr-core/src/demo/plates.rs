@@ -44,7 +44,7 @@ pub(crate) fn random_vrm(rng: &mut ChaCha8Rng) -> String {
 }
 
 /// Current layout (2001-): memory tag, age identifier, three random letters ("AB12 CDE").
-fn current(rng: &mut ChaCha8Rng) -> String {
+pub(crate) fn current(rng: &mut ChaCha8Rng) -> String {
     // March marks 02..=25, September marks 51..=75 (2001 to 2025).
     let age = if rng.random_bool(0.5) { rng.random_range(2..=25) } else { rng.random_range(51..=75) };
     format!("{}{}{age:02} {}", pick(rng, TAG_FIRST), pick(rng, TAG_SECOND), letters(rng, RANDOM_LETTERS, 3))

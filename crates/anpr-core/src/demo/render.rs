@@ -167,6 +167,11 @@ impl Glyphs {
         image
     }
 
+    /// A line of caption text (the overview images' size), vertically centred on `centre`.
+    pub(crate) fn caption(&self, image: &mut RgbImage, text: &str, x: f32, centre: f32, ink: [u8; 3]) {
+        self.caption.draw(image, text, x, centre + self.caption.cap_height / 2.0, ink, 0.0);
+    }
+
     /// An overview image: the road seen from the camera, a car in its colour carrying the
     /// plate patch, and a caption strip with the camera and the UTC time.
     pub(crate) fn overview(&self, scene: &OverviewScene<'_>) -> RgbImage {
