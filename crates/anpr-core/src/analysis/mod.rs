@@ -58,12 +58,12 @@ struct Outcome {
     found: Value,
 }
 
-pub(crate) fn located(view: ReadView) -> LocatedRead {
+fn located(view: ReadView) -> LocatedRead {
     let (latitude, longitude) = (view.latitude, view.longitude);
     LocatedRead { read: crate::reads::summary(view), latitude, longitude }
 }
 
-pub(crate) fn moment(ms: i64) -> Moment {
+fn moment(ms: i64) -> Moment {
     let time = store::from_ms(ms);
     Moment { time: time.to_rfc3339_opts(SecondsFormat::Millis, true), time_uk: crate::time::uk(time) }
 }
