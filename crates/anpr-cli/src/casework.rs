@@ -4,14 +4,17 @@ use crate::commands::{Cx, parse_time};
 use crate::output::emit;
 use anpr_core::types::{
     AuthorityRequest, Category, EscalationFactors, EscalationRequest, ExtensionReason, Investigation, NewCamera,
-    NewInvestigation, Purpose, Rank, RestrictionChange, RetainRequest, RetentionBasis, SearchRequest, SystemType,
+    NewInvestigation, Purpose, Rank, ReadSummary, RestrictionChange, RetainRequest, RetentionBasis, SearchRequest,
+    SystemType,
 };
 use anpr_core::{Error, Session};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
+/// What every search and analysis names: the investigation, purpose, justification and scope
+/// (Annex C).
 #[derive(Debug, Args)]
-pub struct SearchArgs {
+pub struct ScopeArgs {
     /// The investigation's reference.
     #[arg(long)]
     investigation: String,
@@ -20,16 +23,6 @@ pub struct SearchArgs {
     /// Why this search is necessary and proportionate (audited).
     #[arg(long)]
     justification: String,
-    /// A full VRM, or a pattern with ? (one character) and * (any run).
-    #[arg(long)]
-    vrm: Option<String>,
-    /// Misread-tolerant: also reads whose VRM differs only by common OCR confusions (O/0, I/1,
-    /// B/8, S/5, Z/2, D/0, G/6 and others: docs/vrm-search.md), closest first.
-    #[arg(long, requires = "vrm")]
-    fuzzy: bool,
-    /// With --fuzzy: also reads with one character more or fewer.
-    #[arg(long, requires = "fuzzy")]
-    fuzzy_indel: bool,
     #[arg(long)]
     from: Option<String>,
     #[arg(long)]
@@ -43,6 +36,39 @@ pub struct SearchArgs {
     /// An approved authority (AUTH-nnnn), or for cps_request the written request's reference.
     #[arg(long)]
     authority_ref: Option<String>,
+}
+
+impl ScopeArgs {
+    /// The search request of this scope, of any VRM.
+    pub fn request(self) -> SearchRequest {
+        SearchRequest {
+            investigation: self.investigation,
+            purpose: Some(self.purpose),
+            justification: self.justification,
+            from: self.from,
+            to: self.to,
+            cameras: self.cameras,
+            area: self.area,
+            authority_ref: self.authority_ref,
+            ..SearchRequest::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    scope: ScopeArgs,
+    /// A full VRM, or a pattern with ? (one character) and * (any run).
+    #[arg(long)]
+    vrm: Option<String>,
+    /// Misread-tolerant: also reads whose VRM differs only by common OCR confusions (O/0, I/1,
+    /// B/8, S/5, Z/2, D/0, G/6 and others: docs/vrm-search.md), closest first.
+    #[arg(long, requires = "vrm")]
+    fuzzy: bool,
+    /// With --fuzzy: also reads with one character more or fewer.
+    #[arg(long, requires = "fuzzy")]
+    fuzzy_indel: bool,
     #[arg(long, default_value_t = 1000)]
     limit: u64,
 }
@@ -215,19 +241,11 @@ pub enum RetentionCommand {
 pub async fn search(cx: &Cx, args: SearchArgs) -> anyhow::Result<()> {
     let session = cx.login().await?;
     let request = SearchRequest {
-        investigation: args.investigation,
-        purpose: Some(args.purpose),
-        justification: args.justification,
         vrm: args.vrm,
-        from: args.from,
-        to: args.to,
-        cameras: args.cameras,
-        area: args.area,
-        authority_ref: args.authority_ref,
-        offset: 0,
         limit: args.limit,
         fuzzy: args.fuzzy,
         fuzzy_indel: args.fuzzy_indel,
+        ..args.scope.request()
     };
     let results = session.search(&request).await?;
     let reads: Vec<_> = results
@@ -257,8 +275,7 @@ pub async fn search(cx: &Cx, args: SearchArgs) -> anyhow::Result<()> {
             results.grant.to_uk
         )];
         lines.extend(results.reads.iter().map(|r| {
-            let mut line =
-                format!("{:14} {:10} {:26} {:14} {}", r.read_id, r.vrm, r.read_time_uk, r.camera_id, r.general_area);
+            let mut line = read_line(r);
             if let Some(m) = &r.vrm_match {
                 let edits: Vec<String> = m.edits.iter().map(ToString::to_string).collect();
                 line.push_str(&format!("  [closeness {}: {}]", m.cost, edits.join(", ")));
@@ -270,6 +287,11 @@ pub async fn search(cx: &Cx, args: SearchArgs) -> anyhow::Result<()> {
         }));
         lines.join("\n")
     })
+}
+
+/// A read as human output lists it.
+pub fn read_line(r: &ReadSummary) -> String {
+    format!("{:14} {:10} {:26} {:14} {}", r.read_id, r.vrm, r.read_time_uk, r.camera_id, r.general_area)
 }
 
 fn investigation_line(i: &Investigation) -> String {

@@ -2,7 +2,7 @@
 
 use crate::output::emit;
 use crate::{Cli, Command};
-use crate::{casework, evidence};
+use crate::{analysis, casework, evidence};
 use anpr_core::demo::{DemoOptions, EvalKitOptions, EvalKitSummary};
 use anpr_core::types::{ImportProgress, Rank, Role};
 use anpr_core::{AuthFailure, Error, Session, SystemClock, Workstation};
@@ -182,6 +182,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => user(&cx, command).await,
         Command::Audit(command) => audit(&cx, command).await,
         Command::Search(args) => casework::search(&cx, args).await,
+        Command::Analyse(command) => analysis::analyse(&cx, command).await,
         Command::Investigation(command) => casework::investigation(&cx, command).await,
         Command::Access(command) => casework::access(&cx, command),
         Command::Authority(command) => casework::authority(&cx, command).await,

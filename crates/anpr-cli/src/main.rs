@@ -2,6 +2,7 @@
 //! core, and prints text (stderr) or one JSON document (stdout, `--json`). Exit codes:
 //! 0 success, 1 error, 2 usage, 3 refused by policy, 4 authentication failed or locked.
 
+mod analysis;
 mod casework;
 mod commands;
 mod evaluation;
@@ -47,6 +48,9 @@ pub enum Command {
     Audit(commands::AuditCommand),
     /// Search reads for an investigation, within Annex C.
     Search(casework::SearchArgs),
+    /// Investigative analyses (journey, convoy, stakeout, cloned plate, list), each a search under Annex C.
+    #[command(subcommand)]
+    Analyse(analysis::AnalyseCommand),
     /// Investigations and their escalation (Annex B).
     #[command(subcommand)]
     Investigation(casework::InvestigationCommand),

@@ -5,6 +5,7 @@
 //! its audit entry in that same transaction.
 
 pub mod accounts;
+pub mod analysis;
 pub mod audit;
 pub mod blobs;
 mod cameras;

@@ -63,9 +63,11 @@ text_enum!(Role {
     Auditor = "auditor",
 });
 
+mod analysis;
 mod casework;
 mod evaluation;
 mod evidence;
+pub use analysis::*;
 pub use casework::*;
 pub use evaluation::*;
 pub use evidence::*;

@@ -47,6 +47,16 @@ struct Files {
     originals: BTreeMap<String, (String, String)>,
 }
 
+/// A search's pattern as the scope statement shows it, naming the analysis (docs/analysis.md)
+/// when the search was one.
+fn analysed(request: &Value, pattern: String) -> String {
+    match (request["analysis"].as_str(), request["parameters"]["vrms"].as_array()) {
+        (Some("list"), Some(vrms)) => format!("list analysis of {} VRM(s)", vrms.len()),
+        (Some(kind), _) => format!("{pattern} ({kind} analysis)"),
+        (None, _) => pattern,
+    }
+}
+
 impl Session {
     async fn picture(
         &self,
@@ -81,7 +91,7 @@ impl Session {
             .map(|row| {
                 let d: Value = serde_json::from_str(&row.details).unwrap_or_default();
                 Scope {
-                    pattern: text(&d["request"]["vrm"]),
+                    pattern: analysed(&d["request"], text(&d["request"]["vrm"])),
                     period: format!("{} to {}", time(&d["period"]["from"]), time(&d["period"]["to"])),
                     cameras: text(&d["request"]["cameras"]),
                     purpose: format!("{} ({})", text(&d["request"]["purpose"]), text(&d["basis"])),
@@ -487,4 +497,18 @@ pub async fn verify_package(session: &Session, dir: &Path) -> Result<VerifyRepor
         .await?;
     tx.commit().await?;
     Ok(VerifyReport { ok, files_checked: checked, problems })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::analysed;
+    use serde_json::json;
+
+    #[test]
+    fn the_scope_statement_names_an_analysis() {
+        let list = json!({ "analysis": "list", "parameters": { "kind": "list", "vrms": ["AB12CDE", "XY51ABC"] } });
+        assert_eq!(analysed(&list, "any".into()), "list analysis of 2 VRM(s)");
+        assert_eq!(analysed(&json!({ "analysis": "convoy" }), "AB12CDE".into()), "AB12CDE (convoy analysis)");
+        assert_eq!(analysed(&json!({ "vrm": "AB*" }), "AB*".into()), "AB*");
+    }
 }

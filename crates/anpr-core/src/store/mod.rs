@@ -1,6 +1,7 @@
 //! The SQLite store: one pool, WAL, embedded forward-only migrations. All SQL of the core
 //! lives in this module's children, one per table family.
 
+pub mod analysis;
 pub mod audit;
 pub mod cameras;
 pub mod corrections;

@@ -145,7 +145,8 @@ pub struct ReadView {
     pub entered_at: i64,
 }
 
-const SELECT_VIEW: &str = "SELECT r.id, r.read_id, r.vrm_as_read, r.vrm, r.not_read, r.read_time, c.camera_id,
+pub(crate) const SELECT_VIEW: &str =
+    "SELECT r.id, r.read_id, r.vrm_as_read, r.vrm, r.not_read, r.read_time, c.camera_id,
         c.name AS camera_name, c.general_area, r.lane, r.direction, r.confidence, p.sha256 AS plate_sha,
         o.sha256 AS overview_sha, r.latitude, r.longitude, r.import_id, r.entered_at
     FROM reads r JOIN cameras c ON c.id = r.camera
@@ -232,6 +233,8 @@ pub enum VrmFilter<'a> {
     Glob(&'a str),
     /// A JSON object of VRM -> closeness: those VRMs' reads, closest first.
     Ranked(&'a str),
+    /// A JSON array of VRMs (a list search).
+    OneOf(&'a str),
 }
 
 /// What a category-bounded search asks of the reads table; the Annex C grant has been checked.
@@ -247,7 +250,7 @@ pub struct SearchFilter<'a> {
     pub area: Option<&'a str>,
 }
 
-fn push_search_where<'a>(q: &mut QueryBuilder<'a, Sqlite>, visibility: &Visibility, f: &SearchFilter<'a>) {
+pub(crate) fn push_search_where<'a>(q: &mut QueryBuilder<'a, Sqlite>, visibility: &Visibility, f: &SearchFilter<'a>) {
     // The 8.8 rule as in `visible`, its parameter placed by the builder.
     q.push(" WHERE (c.restricted = 0 OR c.id IN (SELECT value FROM json_each(");
     q.push_bind(granted(visibility));
@@ -268,6 +271,9 @@ fn push_search_where<'a>(q: &mut QueryBuilder<'a, Sqlite>, visibility: &Visibili
         // An IN list drives reads_vrm_time lookups, one per VRM.
         Some(VrmFilter::Ranked(closeness)) => {
             q.push(" AND r.vrm IN (SELECT key FROM json_each(").push_bind(closeness).push("))");
+        }
+        Some(VrmFilter::OneOf(vrms)) => {
+            q.push(" AND r.vrm IN (SELECT value FROM json_each(").push_bind(vrms).push("))");
         }
         None => {}
     }
