@@ -4,7 +4,7 @@
 
 mod common;
 use chrono::{Duration, SecondsFormat, Utc};
-use common::{demo_store, run};
+use common::{demo_store, run, search_pv};
 use serde_json::Value;
 
 fn ago(days: i64) -> String {
@@ -74,22 +74,7 @@ fn search_is_category_bounded_refusals_exit_3_and_are_audited_and_authority_unlo
         assert!(categories.contains(&category), "no demo investigation of category {category}: {categories:?}");
     }
 
-    let search = |extra: &[&str]| {
-        let mut args = vec![
-            "--user",
-            "demo.investigator",
-            "search",
-            "--investigation",
-            "NS-PV-0001",
-            "--purpose",
-            "investigation",
-            "--justification",
-            "suspect van seen leaving the scene",
-            "--json",
-        ];
-        args.extend_from_slice(extra);
-        run(&data, &args)
-    };
+    let search = |extra: &[&str]| search_pv(&data, "suspect van seen leaving the scene", extra);
     let (code, found, err) = search(&["--vrm", "*"]);
     assert_eq!(code, 0, "{err}");
     let reads = found["reads"].as_array().unwrap();
@@ -216,22 +201,9 @@ fn fuzzy_search_finds_misreads_and_reports_their_substitutions() {
     assert_eq!((code, &summary["reads_accepted"]), (0, &Value::from(6)), "{err}");
 
     let search = |extra: &[&str]| {
-        let mut args = vec![
-            "--user",
-            "demo.investigator",
-            "search",
-            "--investigation",
-            "NS-PV-0001",
-            "--purpose",
-            "investigation",
-            "--justification",
-            "partial plate from a witness",
-            "--camera",
-            "FZ1",
-            "--json",
-        ];
+        let mut args = vec!["--camera", "FZ1"];
         args.extend_from_slice(extra);
-        run(&data, &args)
+        search_pv(&data, "partial plate from a witness", &args)
     };
     let (code, exact, err) = search(&["--vrm", "AB12CDE"]);
     assert_eq!((code, &exact["total"]), (0, &Value::from(1)), "{err}");

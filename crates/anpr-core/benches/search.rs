@@ -1,14 +1,15 @@
 //! Search benchmark (`cargo xtask bench search [--reads N]`, issue 5): a demo store of N reads
 //! (default 10 million, no images; built once and kept under the target directory), searched
 //! through `Session::search` exactly as the app does (Annex C grant, visibility, count, first
-//! page, audit entry). Each kind of query runs over many VRMs sampled from the store; median and
+//! page, audit entry), and the journey and convoy analyses through `Session::analyse` under the
+//! same gate. Each kind of query runs over many VRMs sampled from the store; median and
 //! p95 are printed beside two baselines measured in the same run on the same reads: a naive SQL
 //! `LIKE` scan, and `rg` over the reads exported as CSV.
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 use anpr_core::demo::DemoOptions;
 use anpr_core::setup::DEMO_PASSWORD;
-use anpr_core::types::{Purpose, SearchRequest};
+use anpr_core::types::{Analysis, AnalysisRequest, Findings, Purpose, SearchRequest};
 use anpr_core::{Session, SystemClock, Workstation};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -98,6 +99,30 @@ async fn searches(session: &Session, queries: &[(String, bool)]) -> Figures {
     figures(times, found)
 }
 
+/// Each VRM's journey, or its convoy (companions at the same camera within 5 minutes of at
+/// least 2 of its reads); "found" sums the reads or companions.
+async fn analyses(session: &Session, vrms: &[String], convoy: bool) -> Figures {
+    let mut times = Vec::new();
+    let mut found = 0;
+    for vrm in vrms {
+        let analysis = if convoy {
+            Analysis::Convoy { vrm: vrm.clone(), window_minutes: 5, min_together: 2 }
+        } else {
+            Analysis::Journey { vrm: vrm.clone() }
+        };
+        let request = AnalysisRequest { scope: request(vrm, false), analysis };
+        let started = Instant::now();
+        let result = session.analyse(&request).await.unwrap();
+        times.push(started.elapsed());
+        found += match result.findings {
+            Findings::Journey(journey) => journey.total,
+            Findings::Convoy(convoy) => convoy.companions.len() as u64,
+            other => panic!("asked for a journey or a convoy, got {other:?}"),
+        };
+    }
+    figures(times, found)
+}
+
 /// A letter OCR takes for a digit, or the reverse.
 fn look_alike(c: char) -> Option<char> {
     const PAIRS: [(char, char); 7] =
@@ -155,6 +180,8 @@ async fn run(reads: usize) {
     for (name, queries) in cases {
         rows.push((name, searches(&session, queries).await));
     }
+    rows.push(("journey (analysis)", analyses(&session, &vrms, false).await));
+    rows.push(("convoy, +/-5 min, >= 2 (analysis)", analyses(&session, &vrms, true).await));
 
     // Baselines over the same reads and the infix patterns: a LIKE scan, and rg over a CSV.
     let mut like_times = Vec::new();

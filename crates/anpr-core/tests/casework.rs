@@ -501,14 +501,7 @@ async fn restricted_access_rounds(seed: u64, images: bool) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let t0 = now();
     let b = Bundle::new(s.dir.path(), "restricted");
-    let cameras: Vec<String> = CAMERAS
-        .iter()
-        .enumerate()
-        .map(|(i, (id, area, _))| {
-            format!("{id},Camera {i},static,52.{i},-1.{i},{area},,Road {i},Northshire Constabulary,false,1,true")
-        })
-        .collect();
-    b.cameras(&cameras.iter().map(String::as_str).collect::<Vec<_>>());
+    b.numbered_cameras(CAMERAS, true);
     let mut rows = Vec::new();
     let mut planned = Vec::new();
     let mut image_seed = 1u8;

@@ -235,14 +235,7 @@ async fn every_fuzzy_search_equals_brute_force_over_all_reads() {
         let t0 = now();
         let plates: Vec<String> = (0..10).map(|_| plate(&mut rng)).collect();
         let b = Bundle::new(s.dir.path(), "fuzzy");
-        let cameras: Vec<String> = CAMERAS
-            .iter()
-            .enumerate()
-            .map(|(i, (id, area, _))| {
-                format!("{id},Camera {i},static,52.{i},-1.{i},{area},,Road {i},Northshire Constabulary,false,1,false")
-            })
-            .collect();
-        b.cameras(&cameras.iter().map(String::as_str).collect::<Vec<_>>());
+        b.numbered_cameras(CAMERAS, false);
         let mut rows = Vec::new();
         let mut planned = Vec::new();
         for i in 0..400 {

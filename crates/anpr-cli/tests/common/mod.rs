@@ -28,3 +28,22 @@ pub fn demo_store(parent: &Path, reads: &str) -> std::path::PathBuf {
     assert_eq!(json["import"]["reads_accepted"], reads.parse::<u64>().unwrap());
     data
 }
+
+/// `anpr --user demo.investigator search` in the demo's Priority and Volume case with
+/// `justification`, `--json`, then `extra`.
+pub fn search_pv(data: &Path, justification: &str, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec![
+        "--user",
+        "demo.investigator",
+        "search",
+        "--investigation",
+        "NS-PV-0001",
+        "--purpose",
+        "investigation",
+        "--justification",
+        justification,
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    run(data, &args)
+}

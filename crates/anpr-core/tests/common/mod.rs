@@ -79,6 +79,21 @@ impl Bundle {
         self.file("reads.csv", format!("{READS_HEADER}\n{}\n", rows.join("\n")).as_bytes())
     }
 
+    /// Static cameras `(id, general area, _)` numbered in order (`Camera i` on `Road i`), all
+    /// recording overview images or none.
+    pub fn numbered_cameras(&self, cameras: &[(&str, &str, bool)], imagery: bool) -> &Self {
+        let rows: Vec<String> = cameras
+            .iter()
+            .enumerate()
+            .map(|(i, (id, area, _))| {
+                format!(
+                    "{id},Camera {i},static,52.{i},-1.{i},{area},,Road {i},Northshire Constabulary,false,1,{imagery}"
+                )
+            })
+            .collect();
+        self.cameras(&rows.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
     /// Two cameras: a static one and a mobile one.
     pub fn standard_cameras(&self) -> &Self {
         self.cameras(&[
