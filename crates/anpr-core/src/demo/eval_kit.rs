@@ -600,30 +600,24 @@ fn draw_vehicle(image: &mut RgbImage, vehicle: &Vehicle, plate: &RgbImage, front
     imageops::replace(image, &small, px.round() as i64, py.round() as i64);
 }
 
-/// Fills [x0, x1) x [y0, y1), rounded to pixels and clipped to the picture.
-fn rect(image: &mut RgbImage, x0: f32, y0: f32, x1: f32, y1: f32, colour: [u8; 3]) {
+/// Applies `paint` to the RGB bytes of each row of [x0, x1) x [y0, y1), rounded to pixels and
+/// clipped to the picture.
+fn region(image: &mut RgbImage, x0: f32, y0: f32, x1: f32, y1: f32, mut paint: impl FnMut(&mut [u8])) {
     let (w, h) = (image.width() as f32, image.height() as f32);
     let (x0, x1) = (x0.round().clamp(0.0, w) as usize, x1.round().clamp(0.0, w) as usize);
     let (y0, y1) = (y0.round().clamp(0.0, h) as usize, y1.round().clamp(0.0, h) as usize);
     let stride = image.width() as usize * 3;
     for y in y0..y1 {
-        let row = &mut image.as_mut()[y * stride..(y + 1) * stride];
-        for pixel in row[x0 * 3..x1 * 3].chunks_exact_mut(3) {
-            pixel.copy_from_slice(&colour);
-        }
+        paint(&mut image.as_mut()[y * stride + x0 * 3..y * stride + x1 * 3]);
     }
+}
+
+/// Fills [x0, x1) x [y0, y1), clipped.
+fn rect(image: &mut RgbImage, x0: f32, y0: f32, x1: f32, y1: f32, colour: [u8; 3]) {
+    region(image, x0, y0, x1, y1, |row| row.chunks_exact_mut(3).for_each(|pixel| pixel.copy_from_slice(&colour)));
 }
 
 /// Adds `amount` to every channel of [x0, x1) x [y0, y1), clipped.
 fn brighten(image: &mut RgbImage, x0: f32, y0: f32, x1: f32, y1: f32, amount: u8) {
-    let (w, h) = (image.width() as f32, image.height() as f32);
-    let (x0, x1) = (x0.round().clamp(0.0, w) as usize, x1.round().clamp(0.0, w) as usize);
-    let (y0, y1) = (y0.round().clamp(0.0, h) as usize, y1.round().clamp(0.0, h) as usize);
-    let stride = image.width() as usize * 3;
-    for y in y0..y1 {
-        let row = &mut image.as_mut()[y * stride..(y + 1) * stride];
-        for value in &mut row[x0 * 3..x1 * 3] {
-            *value = value.saturating_add(amount);
-        }
-    }
+    region(image, x0, y0, x1, y1, |row| row.iter_mut().for_each(|value| *value = value.saturating_add(amount)));
 }

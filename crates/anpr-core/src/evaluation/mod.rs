@@ -130,6 +130,25 @@ struct Tally {
     correct: u64,
 }
 
+/// A tally's capture and read rates with their Wilson intervals, rounded for the report.
+struct Rates {
+    capture_rate: Option<f64>,
+    capture_ci: Option<[f64; 2]>,
+    read_rate: Option<f64>,
+    read_ci: Option<[f64; 2]>,
+}
+
+impl Tally {
+    fn rates(&self) -> Rates {
+        Rates {
+            capture_rate: rates::rate(self.captured, self.visible).map(round4),
+            capture_ci: rounded(wilson(self.captured, self.visible)),
+            read_rate: rates::rate(self.correct, self.captured).map(round4),
+            read_ci: rounded(wilson(self.correct, self.captured)),
+        }
+    }
+}
+
 fn rounded(ci: Option<[f64; 2]>) -> Option<[f64; 2]> {
     ci.map(|[lo, hi]| [round4(lo), round4(hi)])
 }
@@ -220,18 +239,21 @@ pub fn score(
     let period_ms = last - first;
     let lanes: Vec<LaneResult> = lanes
         .into_iter()
-        .map(|(lane, t)| LaneResult {
-            lane,
-            vehicles: t.vehicles,
-            visible: t.visible,
-            captured: t.captured,
-            correct: t.correct,
-            capture_rate: rates::rate(t.captured, t.visible).map(round4),
-            capture_ci: rounded(wilson(t.captured, t.visible)),
-            read_rate: rates::rate(t.correct, t.captured).map(round4),
-            read_ci: rounded(wilson(t.correct, t.captured)),
-            capture_lower_bound_clears: lower_bound_clears(t.captured, t.visible, standard.percent),
-            verdict: policy::capture_verdict(t.visible, t.captured, period_ms, standard),
+        .map(|(lane, t)| {
+            let Rates { capture_rate, capture_ci, read_rate, read_ci } = t.rates();
+            LaneResult {
+                lane,
+                vehicles: t.vehicles,
+                visible: t.visible,
+                captured: t.captured,
+                correct: t.correct,
+                capture_rate,
+                capture_ci,
+                read_rate,
+                read_ci,
+                capture_lower_bound_clears: lower_bound_clears(t.captured, t.visible, standard.percent),
+                verdict: policy::capture_verdict(t.visible, t.captured, period_ms, standard),
+            }
         })
         .collect();
     let capture_verdict = policy::combine(lanes.iter().map(|l| l.verdict));
@@ -245,6 +267,7 @@ pub fn score(
         confusion_counts.into_iter().map(|(confusion, count)| ConfusionCount { confusion, count }).collect();
     confusion_counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.confusion.cmp(&b.confusion)));
 
+    let overall = all.rates();
     Ok(EvaluationReport {
         camera_id: camera.to_owned(),
         system_type: params.deployment.system_type(),
@@ -263,10 +286,10 @@ pub fn score(
         visible: all.visible,
         captured: all.captured,
         correct: all.correct,
-        capture_rate: rates::rate(all.captured, all.visible).map(round4),
-        capture_ci: rounded(wilson(all.captured, all.visible)),
-        read_rate: rates::rate(all.correct, all.captured).map(round4),
-        read_ci: rounded(wilson(all.correct, all.captured)),
+        capture_rate: overall.capture_rate,
+        capture_ci: overall.capture_ci,
+        read_rate: overall.read_rate,
+        read_ci: overall.read_ci,
         capture_standard: f64::from(standard.percent) / 100.0,
         capture_clause: standard.clause.to_owned(),
         read_standard: f64::from(policy::READ_STANDARD_PERCENT) / 100.0,
