@@ -1,5 +1,5 @@
 //! SQL of the VRM index: distinct VRMs keyed by skeleton (migrations/0005_vrm_index.sql) and
-//! their trigram postings (migrations/0008_vrm_trigrams.sql).
+//! their trigram postings (migrations/0008_vrm_search.sql).
 
 use crate::error::Result;
 use crate::search::fuzzy::skeleton;

@@ -12,3 +12,11 @@ CREATE TABLE vrm_trigrams (
     PRIMARY KEY (trigram, vrm)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX vrm_trigrams_vrm ON vrm_trigrams(vrm);
+
+-- A search by VRM counts its matches and sorts them by time, then shows a page: with the
+-- camera in the index (for the 8.8 visibility test) both are answered from the index alone,
+-- and only the page's reads are fetched. A wildcard matching a few hundred VRMs of a 10M-read
+-- store took about a fifth of the time (measured with the bench's queries). Rebuilding it
+-- takes about 20 s per 10 million reads, once, when a store is upgraded.
+DROP INDEX reads_vrm_time;
+CREATE INDEX reads_vrm_time ON reads(vrm, read_time, camera) WHERE vrm IS NOT NULL;
