@@ -15,7 +15,7 @@ use common::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 const DATA_USERS: &[&str] = &["demo.investigator", "demo.evidence", "demo.inspector", "demo.superintendent"];
 /// (camera id, general area, designated Restricted Access)
@@ -128,6 +128,18 @@ async fn check_index(s: &Store, context: &str) {
     for (vrm, skeleton) in &indexed {
         assert_eq!(skeleton, &fuzzy::skeleton(vrm), "{context}: skeleton of {vrm}");
     }
+    // The trigram postings: every three-character window of every indexed VRM, nothing else.
+    let postings: BTreeSet<(String, String)> = sqlx::query_as("SELECT trigram, vrm FROM vrm_trigrams")
+        .fetch_all(s.ws.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    let expected: BTreeSet<(String, String)> = indexed
+        .iter()
+        .flat_map(|(v, _)| v.as_bytes().windows(3).map(|w| (String::from_utf8(w.to_vec()).unwrap(), v.clone())))
+        .collect();
+    assert_eq!(postings, expected, "{context}: trigram postings");
 }
 
 /// A store that had reads before the index existed gets it filled when opened.
@@ -150,6 +162,15 @@ async fn an_empty_index_is_filled_from_the_reads_when_the_store_opens() {
     };
     check_index(&reopened, "after reopening").await;
     assert_eq!(reopened.count("vrm_index").await, 2);
+    // A store indexed before the trigram postings existed gets them too.
+    sqlx::query("DELETE FROM vrm_trigrams").execute(reopened.ws.pool()).await.unwrap();
+    let again = Store {
+        ws: anpr_core::Workstation::open(&s.dir.path().join("data"), s.clock.clone()).await.unwrap(),
+        clock: s.clock.clone(),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    check_index(&again, "after reopening without trigrams").await;
+    assert_eq!(again.count("vrm_trigrams").await, 10);
 }
 
 /// Random fuzzy searches by random users under random grants, checked against brute force.
@@ -205,9 +226,12 @@ async fn oracle_rounds(
             expected.iter().skip(offset as usize).take(limit as usize).map(|e| e.0.as_str()).collect();
         assert_eq!((page.total, ids), (expected.len() as u64, slice), "{ctx}: page {offset}+{limit}");
         // Wildcard searches run through the index of distinct VRMs: the same reads as brute force.
-        let pattern = match rng.random_range(0..3) {
+        // Without a literal prefix and with a run of three, a pattern goes through the trigrams.
+        let pattern = match rng.random_range(0..5) {
             0 => format!("{}*", &base[..2]),
             1 => format!("*{}*", &base[2..4]),
+            2 => format!("*{}*", &base[2..5]),
+            3 => format!("?{}*{}", &base[1..4], &base[base.len() - 1..]),
             _ => format!("{}?{}", &base[..3], &base[4..]),
         };
         let wild = SearchRequest { vrm: Some(pattern.clone()), fuzzy: false, fuzzy_indel: false, ..request.clone() };

@@ -264,9 +264,20 @@ pub(crate) fn push_search_where<'a>(q: &mut QueryBuilder<'a, Sqlite>, visibility
         }
         // The pattern is matched against the distinct VRMs (vrm_index, kept by import,
         // correction and deletion), far fewer than the reads; the matches drive
-        // reads_vrm_time lookups (cargo xtask bench search).
+        // reads_vrm_time lookups (cargo xtask bench search). Without a literal prefix, only
+        // the VRMs holding all the pattern's trigrams are compared.
         Some(VrmFilter::Glob(p)) => {
-            q.push(" AND r.vrm IN (SELECT vrm FROM vrm_index WHERE vrm GLOB ").push_bind(p).push(")");
+            let trigrams = super::vrm_index::glob_trigrams(p);
+            if trigrams.is_empty() {
+                q.push(" AND r.vrm IN (SELECT vrm FROM vrm_index WHERE vrm GLOB ").push_bind(p).push(")");
+            } else {
+                q.push(" AND r.vrm IN (SELECT vrm FROM (");
+                let mut each = q.separated(" INTERSECT ");
+                for t in trigrams {
+                    each.push("SELECT vrm FROM vrm_trigrams WHERE trigram = ").push_bind_unseparated(t);
+                }
+                q.push(") WHERE vrm GLOB ").push_bind(p).push(")");
+            }
         }
         // An IN list drives reads_vrm_time lookups, one per VRM.
         Some(VrmFilter::Ranked(closeness)) => {
