@@ -41,7 +41,12 @@ pub struct PassParams {
     pub off: f32,
     /// Passes shorter than this are dropped, in seconds (default 0.15).
     pub min_duration_s: f32,
-    /// Passes whose starts are closer than this are one vehicle, in seconds (default 0.5).
+    /// While a pass lasts (and began at least `min_gap_s` ago), a rise of the covered fraction
+    /// by at least this from one frame to the next starts a new one (default 0.1): the next
+    /// vehicle reaching the band before the last has left it, as at night when its headlight
+    /// beam arrives first.
+    pub split_rise: f32,
+    /// Passes whose starts are closer than this are one vehicle, in seconds (default 0.6).
     pub min_gap_s: f32,
 }
 
@@ -54,7 +59,8 @@ impl Default for PassParams {
             on: 0.2,
             off: 0.08,
             min_duration_s: 0.15,
-            min_gap_s: 0.5,
+            split_rise: 0.1,
+            min_gap_s: 0.6,
         }
     }
 }

@@ -26,8 +26,8 @@ use chrono::{DateTime, Utc};
 use image::RgbImage;
 
 use decode::{Cursor, FrameCache, Index};
-use openh264::formats::YUVSource;
 pub use encode::{EncodeSettings, EncodeSummary, H264Writer};
+use openh264::formats::YUVSource;
 pub use passes::{band_activity, find_passes, propose_passes};
 
 /// What the workstation can decode, for every refusal.

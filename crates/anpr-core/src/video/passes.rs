@@ -61,8 +61,12 @@ impl Band {
                     let along = rx * ux + ry * uy;
                     (0.0..=length).contains(&along) && (ry * ux - rx * uy).abs() <= half
                 };
-                let corners =
-                    [(from.0 + nx, from.1 + ny), (from.0 - nx, from.1 - ny), (to.0 + nx, to.1 + ny), (to.0 - nx, to.1 - ny)];
+                let corners = [
+                    (from.0 + nx, from.1 + ny),
+                    (from.0 - nx, from.1 - ny),
+                    (to.0 + nx, to.1 + ny),
+                    (to.0 - nx, to.1 - ny),
+                ];
                 (corners, Box::new(covers))
             }
         };
@@ -139,10 +143,17 @@ fn per_frame(tau: f32, fps: f64) -> f32 {
 fn check_params(params: &PassParams) -> Result<(), VideoError> {
     let fractions = (0.0..=1.0).contains(&params.on) && (0.0..=1.0).contains(&params.off);
     let times = [params.background_s, params.covered_s, params.min_duration_s, params.min_gap_s];
+    let rise_ok = params.split_rise > 0.0 && params.split_rise <= 1.0;
     if !fractions || params.off > params.on || params.on <= 0.0 {
         return Err(VideoError::PassParams(format!(
             "on ({}) and off ({}) must be fractions of the band with 0 <= off <= on and on above 0",
             params.on, params.off
+        )));
+    }
+    if !rise_ok {
+        return Err(VideoError::PassParams(format!(
+            "split_rise ({}) must be above 0 and at most 1",
+            params.split_rise
         )));
     }
     if times.iter().any(|t| !t.is_finite() || *t < 0.0) {
@@ -187,31 +198,39 @@ pub fn find_passes(lane: u32, covered: &[f32], params: &PassParams, fps: f64) ->
     let (min_duration, min_gap) = (frames(params.min_duration_s).max(1), frames(params.min_gap_s));
     let mut passes: Vec<ProposedPass> = Vec::new();
     let mut open: Option<ProposedPass> = None;
+    let close = |pass: ProposedPass, passes: &mut Vec<ProposedPass>| {
+        if pass.last_frame + 1 - pass.frame < min_duration {
+            return;
+        }
+        match passes.last_mut() {
+            Some(last) if pass.frame - last.frame < min_gap => {
+                last.last_frame = pass.last_frame;
+                last.strength = last.strength.max(pass.strength);
+            }
+            _ => passes.push(pass),
+        }
+    };
+    let mut previous = 0.0;
     // A last uncovered frame after the end closes a pass still open.
     for (n, fraction) in covered.iter().copied().chain([0.0]).enumerate() {
-        match &mut open {
-            None if fraction >= params.on => {
-                open = Some(ProposedPass { lane, frame: n, time_ms: 0, last_frame: n, strength: fraction });
+        let start = ProposedPass { lane, frame: n, time_ms: 0, last_frame: n, strength: fraction };
+        match open.take() {
+            None if fraction >= params.on => open = Some(start),
+            None => {}
+            // The next vehicle cannot come within the minimum gap: a rise then is this one's
+            // front, lamps or windscreen.
+            Some(pass) if fraction - previous >= params.split_rise && n - pass.frame >= min_gap => {
+                close(pass, &mut passes);
+                open = Some(start);
             }
-            Some(pass) if fraction >= params.off && n < covered.len() => {
+            Some(mut pass) if fraction >= params.off && n < covered.len() => {
                 pass.last_frame = n;
                 pass.strength = pass.strength.max(fraction);
+                open = Some(pass);
             }
-            Some(_) => {
-                let Some(pass) = open.take() else { continue };
-                if pass.last_frame + 1 - pass.frame < min_duration {
-                    continue;
-                }
-                match passes.last_mut() {
-                    Some(last) if pass.frame - last.frame < min_gap => {
-                        last.last_frame = pass.last_frame;
-                        last.strength = last.strength.max(pass.strength);
-                    }
-                    _ => passes.push(pass),
-                }
-            }
-            None => {}
+            Some(pass) => close(pass, &mut passes),
         }
+        previous = fraction;
     }
     passes
 }
