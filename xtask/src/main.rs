@@ -25,6 +25,11 @@ commands:
                  search benchmark on a demo store of N reads (default 10M, built once in
                  <target>/bench-search): exact, prefix, infix, ?, fuzzy; median and p95
                  beside a SQL LIKE scan and rg over the reads as CSV
+  bench video [--frames N]
+                 video benchmark on a 1080p H.264 MP4 of N frames (default 600, made once in
+                 <target>/bench-video by the project's encoder): random seek median and p95,
+                 playback frame rate plain and with JPEG encoding, pass detection throughput,
+                 beside sequential decoding
   icons          redraw the application icons in icons/ (needs ImageMagick)";
 
 /// Debian packages the build and the end-to-end tests need (toolchain.md, "System packages").
@@ -91,6 +96,7 @@ fn main() -> Result<()> {
         ["e2e", "--large"] => e2e(true),
         ["bench", "import", rest @ ..] => bench("import", rest),
         ["bench", "search", rest @ ..] => bench("search", rest),
+        ["bench", "video", rest @ ..] => bench("video", rest),
         ["icons"] => icons(),
         _ => {
             eprintln!("{USAGE}");

@@ -67,10 +67,12 @@ mod analysis;
 mod casework;
 mod evaluation;
 mod evidence;
+mod passes;
 pub use analysis::*;
 pub use casework::*;
 pub use evaluation::*;
 pub use evidence::*;
+pub use passes::*;
 
 text_enum!(Rank { None = "none", Inspector = "inspector", Superintendent = "superintendent" });
 

@@ -116,16 +116,29 @@ impl Cursor {
         keep: &dyn Fn(usize) -> bool,
     ) -> Result<Option<Vec<(usize, RgbImage)>>, VideoError> {
         let mut out = Vec::new();
+        let more = self.advance(index, file, &mut |number, yuv| {
+            if keep(number) {
+                out.push((number, to_rgb(yuv, index, number)?));
+            }
+            Ok(())
+        })?;
+        Ok(more.then_some(out))
+    }
+
+    /// Feeds the next sample (at the end of the stream: flushes the decoder) and hands each
+    /// picture that comes out to `sink` with its presentation number, as the decoder holds it
+    /// (no conversion, no copy). `false` once everything has come out.
+    pub(crate) fn advance(&mut self, index: &Index, file: &mut File, sink: &mut Sink<'_>) -> Result<bool, VideoError> {
         if self.next >= index.track.samples.len() {
             if self.finished {
-                return Ok(None);
+                return Ok(false);
             }
             self.finished = true;
-            self.flush(index, keep, &mut out)?;
-            return Ok(Some(out));
+            self.flush(index, sink)?;
+            return Ok(true);
         }
         if index.keyframes.get(self.gop + 1).is_some_and(|&k| k as usize == self.next) {
-            self.flush(index, keep, &mut out)?;
+            self.flush(index, sink)?;
             self.gop += 1;
             self.produced = 0;
         }
@@ -145,27 +158,20 @@ impl Cursor {
             self.decoder.decode_with_options(&self.annex_b, options).map_err(|e| decode_error(frame, e))?
         {
             let number = slot(index, self.gop, &mut self.produced)?;
-            if keep(number) {
-                out.push((number, to_rgb(&yuv, index, number)?));
-            }
+            check_size(&yuv, index, number)?;
+            sink(number, &yuv)?;
         }
-        Ok(Some(out))
+        Ok(true)
     }
 
     /// Takes the frames still held in the decoder at the end of a GOP, and checks that every
     /// frame of the GOP came out (so none was numbered wrongly).
-    fn flush(
-        &mut self,
-        index: &Index,
-        keep: &dyn Fn(usize) -> bool,
-        out: &mut Vec<(usize, RgbImage)>,
-    ) -> Result<(), VideoError> {
+    fn flush(&mut self, index: &Index, sink: &mut Sink<'_>) -> Result<(), VideoError> {
         let first = index.gop_first[self.gop] as usize;
         for yuv in self.decoder.flush_remaining().map_err(|e| decode_error(first, e))? {
             let number = slot(index, self.gop, &mut self.produced)?;
-            if keep(number) {
-                out.push((number, to_rgb(&yuv, index, number)?));
-            }
+            check_size(&yuv, index, number)?;
+            sink(number, &yuv)?;
         }
         if self.produced != index.gop_len[self.gop] {
             return Err(VideoError::Decode {
@@ -179,6 +185,9 @@ impl Cursor {
         Ok(())
     }
 }
+
+/// What [`Cursor::advance`] does with each picture: its presentation number and its planes.
+pub(crate) type Sink<'s> = dyn FnMut(usize, &DecodedYUV<'_>) -> Result<(), VideoError> + 's;
 
 /// The presentation number of the next frame out of the decoder in GOP `gop`.
 fn slot(index: &Index, gop: usize, produced: &mut u32) -> Result<usize, VideoError> {
@@ -197,7 +206,8 @@ fn decode_error(frame: usize, e: openh264::Error) -> VideoError {
     VideoError::Decode { frame, message: e.to_string() }
 }
 
-fn to_rgb(yuv: &DecodedYUV<'_>, index: &Index, frame: usize) -> Result<RgbImage, VideoError> {
+/// The picture has the size the file declares (the RGB and luma readers rely on it).
+fn check_size(yuv: &DecodedYUV<'_>, index: &Index, frame: usize) -> Result<(), VideoError> {
     let (width, height) = yuv.dimensions();
     if (width as u32, height as u32) != (index.track.width, index.track.height) {
         return Err(VideoError::Decode {
@@ -208,9 +218,14 @@ fn to_rgb(yuv: &DecodedYUV<'_>, index: &Index, frame: usize) -> Result<RgbImage,
             ),
         });
     }
-    let mut rgb = vec![0u8; width * height * 3];
+    Ok(())
+}
+
+fn to_rgb(yuv: &DecodedYUV<'_>, index: &Index, frame: usize) -> Result<RgbImage, VideoError> {
+    let (width, height) = (index.track.width, index.track.height);
+    let mut rgb = vec![0u8; width as usize * height as usize * 3];
     yuv.write_rgb8(&mut rgb);
-    RgbImage::from_raw(width as u32, height as u32, rgb)
+    RgbImage::from_raw(width, height, rgb)
         .ok_or_else(|| VideoError::Decode { frame, message: "the picture buffer has the wrong size".into() })
 }
 

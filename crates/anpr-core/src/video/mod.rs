@@ -10,11 +10,12 @@
 //! every frame once for whole-video scans, reporting progress.
 //!
 //! Module map: `container` (the MP4 boxes and sample index), `decode` (decoder cursor, frame
-//! cache), `encode` (H.264 MP4 writer).
+//! cache), `encode` (H.264 MP4 writer), `passes` (candidate vehicle passes over a read line).
 
 mod container;
 mod decode;
 mod encode;
+mod passes;
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -26,6 +27,8 @@ use image::RgbImage;
 
 use decode::{Cursor, FrameCache, Index};
 pub use encode::{EncodeSettings, EncodeSummary, H264Writer};
+use openh264::formats::YUVSource;
+pub use passes::{band_activity, find_passes, propose_passes};
 
 /// What the workstation can decode, for every refusal.
 pub const SUPPORTED: &str = "the workstation decodes MP4 files with H.264 (AVC) video";
@@ -64,6 +67,10 @@ pub enum VideoError {
     FrameOutOfRange { frame: usize, count: usize },
     #[error("cannot write the video: {0}")]
     Encode(String),
+    #[error("lane {lane}'s read line cannot be used: {reason}")]
+    Band { lane: u32, reason: String },
+    #[error("cannot look for passes with these settings: {0}")]
+    PassParams(String),
 }
 
 impl VideoError {
@@ -86,6 +93,24 @@ impl VideoError {
 pub struct VideoProgress {
     pub done: usize,
     pub total: usize,
+}
+
+/// A decoded frame's luma plane: row `y` is `data[y * stride..][..width]`.
+#[derive(Debug, Clone, Copy)]
+pub struct LumaPlane<'a> {
+    pub width: usize,
+    pub height: usize,
+    pub stride: usize,
+    pub data: &'a [u8],
+}
+
+impl LumaPlane<'_> {
+    /// Luma of row `y`, columns `x0..x1` (clipped to the picture).
+    pub fn row(&self, y: usize, x0: usize, x1: usize) -> &[u8] {
+        let x1 = x1.min(self.width);
+        let start = y * self.stride;
+        self.data.get(start + x0.min(x1)..start + x1).unwrap_or(&[])
+    }
 }
 
 /// An open H.264 MP4 file.
@@ -206,6 +231,28 @@ impl Video {
     /// after each frame. Does not disturb the cache or [`Video::frame`]'s decoder.
     pub fn frames<'v>(&'v mut self, progress: &'v mut dyn FnMut(VideoProgress)) -> Frames<'v> {
         Frames { video: self, cursor: None, pending: VecDeque::new(), progress, done: 0, failed: false }
+    }
+
+    /// Every frame in order, decoded once each, handing `visit` only its luma (Y) plane as
+    /// the decoder holds it: no colour conversion and no copy, for scans that need brightness
+    /// alone (motion detection); `progress` is called after each frame. Like
+    /// [`Video::frames`], it leaves the cache and [`Video::frame`]'s decoder alone.
+    pub fn scan_luma(
+        &mut self,
+        progress: &mut dyn FnMut(VideoProgress),
+        visit: &mut dyn FnMut(usize, &LumaPlane<'_>),
+    ) -> Result<(), VideoError> {
+        let total = self.frame_count();
+        let (width, height) = (self.width() as usize, self.height() as usize);
+        let mut cursor = Cursor::start(&self.index, 0)?;
+        let mut done = 0;
+        while cursor.advance(&self.index, &mut self.file, &mut |n, yuv| {
+            visit(n, &LumaPlane { width, height, stride: yuv.strides().0, data: yuv.y() });
+            done += 1;
+            progress(VideoProgress { done, total });
+            Ok(())
+        })? {}
+        Ok(())
     }
 
     /// The H.264 profile named in the stream's parameter set, for messages.
