@@ -158,7 +158,7 @@ fn check_report_text(text: &str, r: &EvaluationReport, summary: &EvalKitSummary)
         interval(r.read_ci),
         format!("{} visible vehicles (at least 250 needed)", r.visible),
         format!("{} vehicles captured (at least 250 needed)", r.captured),
-        "Cumulative capture and read rates by vehicle".into(),
+        "Capture rate (captured / visible so far) and read rate (correct / captured so far)".into(),
     ] {
         assert!(flat.contains(&expected), "{expected:?} is not in the report:\n{text}");
     }
