@@ -1,13 +1,18 @@
-//! `anpr eval score`: scores a capture/read evaluation from two local files (evaluation.md).
-//! It reads no store and records nothing, so it needs no data directory and no login.
+//! `anpr eval score`: scores a capture/read evaluation from two local files (evaluation.md);
+//! `anpr eval report` also writes the PDF evaluation report. Both read no store and record
+//! nothing, so they need no data directory and no login.
 
 use crate::Cli;
 use crate::output::{AlreadyReported, emit};
+use anpr_core::evaluation::report::{ReportDetails, ReportError, interval, percent, report_files, verdict_words};
 use anpr_core::evaluation::{self, DEFAULT_WINDOW_S, EvaluationError, EvaluationParams};
 use anpr_core::policy::evaluation::Deployment;
-use anpr_core::types::{Direction, EvaluationReport, SystemType, Verdict};
+use anpr_core::types::{Condition, Direction, EvaluationReport, SystemType};
+use anpr_core::{Clock, SystemClock};
 use chrono::NaiveDate;
 use clap::{Args, CommandFactory, Subcommand};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -17,6 +22,51 @@ pub enum EvalCommand {
     /// local files only: no data directory and no --user needed. Exit 0 whatever the verdict;
     /// 1 for a bad file (with line numbers); 2 for a usage error.
     Score(ScoreArgs),
+    /// Score as `eval score` does and write the PDF evaluation report (--out): the figures per
+    /// lane and overall with their intervals, the sample rules, the verdict, the charts, and
+    /// the missed vehicles and misreads (with video frames when --video is given). Exit codes
+    /// as `eval score`; 1 also when the report cannot be written.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    score: ScoreArgs,
+    /// The PDF to write (replaced if it exists).
+    #[arg(long, value_name = "FILE.pdf")]
+    out: PathBuf,
+    /// The engineer who carried out the evaluation.
+    #[arg(long)]
+    engineer: String,
+    /// Why: installation, re-deployment, annual review, 6-monthly check (free text).
+    #[arg(long)]
+    reason: String,
+    /// day, night, dawn, dusk or overcast; default: the conditions marked in truth.csv.
+    #[arg(long)]
+    condition: Option<Condition>,
+    /// The camera's name or site as the engineer knows it.
+    #[arg(long)]
+    camera_name: Option<String>,
+    /// A covert camera's exemption note (NASPLE 8.14.5).
+    #[arg(long)]
+    exemption: Option<String>,
+    /// The evaluation video (MP4/H.264): a frame at each missed and misread vehicle's truth time.
+    #[arg(long)]
+    video: Option<PathBuf>,
+}
+
+/// `eval report --json`: the scoring (as `eval score --json`) with the PDF written.
+#[derive(Debug, Serialize)]
+struct ReportSummary<'a> {
+    pdf: String,
+    pdf_bytes: usize,
+    pdf_sha256: String,
+    engineer: &'a str,
+    reason: &'a str,
+    condition: Option<Condition>,
+    #[serde(flatten)]
+    evaluation: &'a EvaluationReport,
 }
 
 #[derive(Debug, Args)]
@@ -57,30 +107,82 @@ fn system_type(text: &str) -> Result<SystemType, String> {
 }
 
 pub fn eval(command: EvalCommand, json: bool) -> anyhow::Result<()> {
-    let EvalCommand::Score(args) = command;
+    match command {
+        EvalCommand::Score(args) => score(args, json),
+        EvalCommand::Report(args) => report(args, json),
+    }
+}
+
+/// The scoring parameters, or a usage error (exit 2) when the flags contradict each other.
+fn params(args: &ScoreArgs) -> EvaluationParams {
     let deployment = match Deployment::new(args.system_type, args.direction, args.moving) {
         Ok(d) => d,
-        // The flags contradict each other: a usage error (exit 2), shown the way clap shows them.
+        // Shown the way clap shows its own errors.
         Err(e) => Cli::command().error(clap::error::ErrorKind::ArgumentConflict, e).exit(),
-    };
-    let params = EvaluationParams {
-        camera_id: args.camera,
-        deployment,
-        offset_s: args.offset_s,
-        window_s: args.window_s,
-        evaluated_on: args.date,
-    };
-    let report = match evaluation::score_files(&args.truth, &args.reads, &params) {
-        Ok(r) => r,
-        Err(EvaluationError::Parameter(reason)) => {
-            Cli::command().error(clap::error::ErrorKind::ValueValidation, reason).exit()
-        }
-        Err(e) => return Err(bad_input(&e, json)),
     };
     if args.direction.is_some() && args.system_type != SystemType::MultiLane {
         eprintln!("note: --direction sets the standard only for multi_lane systems; ignored");
     }
+    EvaluationParams {
+        camera_id: args.camera.clone(),
+        deployment,
+        offset_s: args.offset_s,
+        window_s: args.window_s,
+        evaluated_on: args.date,
+    }
+}
+
+/// A scoring failure: a bad parameter is a usage error (exit 2), a bad file exits 1.
+fn scoring_failed(error: &EvaluationError, json: bool) -> anyhow::Error {
+    if let EvaluationError::Parameter(reason) = error {
+        Cli::command().error(clap::error::ErrorKind::ValueValidation, reason).exit()
+    }
+    bad_input(error, json)
+}
+
+fn score(args: ScoreArgs, json: bool) -> anyhow::Result<()> {
+    let params = params(&args);
+    let report = evaluation::score_files(&args.truth, &args.reads, &params).map_err(|e| scoring_failed(&e, json))?;
     emit(json, &report, || human(&report))
+}
+
+fn report(args: ReportArgs, json: bool) -> anyhow::Result<()> {
+    let params = params(&args.score);
+    let details = ReportDetails {
+        camera_name: args.camera_name,
+        engineer: args.engineer,
+        condition: args.condition,
+        reason: args.reason,
+        exemption: args.exemption,
+        generated: SystemClock.now(),
+        software: format!("ANPR Workstation {}", env!("CARGO_PKG_VERSION")),
+    };
+    let s = &args.score;
+    let scored = report_files(&s.truth, &s.reads, args.video.as_deref(), &params, &details);
+    let (report, pdf) = match scored {
+        Ok(done) => done,
+        Err(ReportError::Evaluation(e)) => return Err(scoring_failed(&e, json)),
+        Err(e) => return Err(e.into()),
+    };
+    std::fs::write(&args.out, &pdf).map_err(|e| anyhow::anyhow!("writing {}: {e}", args.out.display()))?;
+    let summary = ReportSummary {
+        pdf: args.out.display().to_string(),
+        pdf_bytes: pdf.len(),
+        pdf_sha256: hex::encode(Sha256::digest(&pdf)),
+        engineer: &details.engineer,
+        reason: &details.reason,
+        condition: details.condition,
+        evaluation: &report,
+    };
+    emit(json, &summary, || {
+        format!(
+            "{}\nReport written to {} ({} bytes, SHA-256 {})",
+            human(&report),
+            summary.pdf,
+            pdf.len(),
+            summary.pdf_sha256
+        )
+    })
 }
 
 /// Prints a bad file's problems (JSON with every line, or stderr) and exits 1.
@@ -98,20 +200,10 @@ fn bad_input(error: &EvaluationError, json: bool) -> anyhow::Error {
     AlreadyReported(1).into()
 }
 
-fn percent(rate: Option<f64>) -> String {
-    rate.map_or_else(|| "-".into(), |r| format!("{:.2}%", r * 100.0))
-}
-
-fn interval(ci: Option<[f64; 2]>) -> String {
-    ci.map_or_else(String::new, |[lo, hi]| format!(" (95% CI {:.2}% to {:.2}%)", lo * 100.0, hi * 100.0))
-}
-
-fn verdict(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "PASS",
-        Verdict::Fail => "FAIL",
-        Verdict::InsufficientSample => "INSUFFICIENT SAMPLE",
-    }
+/// An interval after its rate, or nothing.
+fn ci(interval_of: Option<[f64; 2]>) -> String {
+    let text = interval(interval_of);
+    if text.is_empty() { text } else { format!(" (95% CI {text})") }
 }
 
 fn clears(yes: bool) -> &'static str {
@@ -155,8 +247,8 @@ fn human(r: &EvaluationReport) -> String {
         r.captured,
         r.visible,
         percent(r.capture_rate),
-        interval(r.capture_ci),
-        verdict(r.capture_verdict),
+        ci(r.capture_ci),
+        verdict_words(r.capture_verdict),
         clears(r.capture_lower_bound_clears)
     ));
     out.push(format!(
@@ -164,8 +256,8 @@ fn human(r: &EvaluationReport) -> String {
         r.correct,
         r.captured,
         percent(r.read_rate),
-        interval(r.read_ci),
-        verdict(r.read_verdict),
+        ci(r.read_ci),
+        verdict_words(r.read_verdict),
         clears(r.read_lower_bound_clears)
     ));
     if r.lanes.len() > 1 {
@@ -176,11 +268,11 @@ fn human(r: &EvaluationReport) -> String {
                 l.captured,
                 l.visible,
                 percent(l.capture_rate),
-                interval(l.capture_ci),
+                ci(l.capture_ci),
                 l.correct,
                 l.captured,
                 percent(l.read_rate),
-                verdict(l.verdict)
+                verdict_words(l.verdict)
             ));
         }
     }
@@ -211,10 +303,10 @@ fn human(r: &EvaluationReport) -> String {
     out.push(match &r.remediation_due {
         Some(due) => format!(
             "Verdict: {}. Put right and reassess by {due} (NASPLE 7.4.7: within 30 days of {})",
-            verdict(r.verdict),
+            verdict_words(r.verdict),
             r.evaluated_on
         ),
-        None => format!("Verdict: {}", verdict(r.verdict)),
+        None => format!("Verdict: {}", verdict_words(r.verdict)),
     });
     out.join("\n")
 }

@@ -190,3 +190,72 @@ fn usage_errors_exit_2() {
         assert!(err.contains(says), "{extra:?}: {err}");
     }
 }
+
+/// `eval report` with the report's own flags after `eval score`'s.
+fn report(dir: &Path, truth: &Path, reads: &Path, out: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = out.to_str().unwrap();
+    let mut args = vec!["--system-type", "multi_lane", "--direction", "towards", "--offset-s", "3", "--out", out];
+    args.extend_from_slice(extra);
+    let mut all = vec![
+        "eval",
+        "report",
+        "--truth",
+        truth.to_str().unwrap(),
+        "--reads",
+        reads.to_str().unwrap(),
+        "--camera",
+        "CAM-1",
+    ];
+    all.extend(args);
+    run(&dir.join("data"), &all)
+}
+
+#[test]
+fn eval_report_writes_the_pdf_and_prints_its_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (truth, reads) = files(dir.path(), &[traffic(1, 260, 260, 255, 3), traffic(2, 260, 240, 240, 3)]);
+    let pdf = dir.path().join("report.pdf");
+    let who = ["--engineer", "Erin Engineer", "--reason", "annual review", "--camera-name", "Marham Vale gantry"];
+    let (code, json, err) =
+        report(dir.path(), &truth, &reads, &pdf, &[&who[..], &["--condition", "day", "--json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    // The scoring as `eval score --json` gives it, with the PDF's file, size and hash.
+    assert_eq!(json["verdict"], "fail");
+    assert_eq!(json["lanes"][1]["verdict"], "fail");
+    assert_eq!((json["engineer"].as_str(), json["reason"].as_str()), (Some("Erin Engineer"), Some("annual review")));
+    assert_eq!(json["condition"], "day");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert_eq!(json["pdf"], pdf.to_str().unwrap());
+    assert_eq!(json["pdf_bytes"].as_u64(), Some(bytes.len() as u64));
+    let sha = <sha2::Sha256 as sha2::Digest>::digest(&bytes);
+    assert_eq!(json["pdf_sha256"].as_str(), Some(hex::encode(sha).as_str()));
+    assert!(!dir.path().join("data").exists(), "a report from files must not create a data directory");
+
+    let text = std::process::Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "OFFICIAL-SENSITIVE",
+        "Verdict: FAIL",
+        "2026-12-20",
+        "Erin Engineer",
+        "annual review",
+        "CAM-1 (Marham Vale gantry)",
+        "multi_lane: capture standard 98% (NASPLE 8.7.3)",
+        "Lane 2",
+        "240 visible vehicles",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is not in the report: {text}");
+    }
+
+    // The report's own flags are required: a usage error.
+    let (code, _, err) = report(dir.path(), &truth, &reads, &pdf, &["--reason", "x"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--engineer"), "{err}");
+    // A bad truth file: exit 1 and no PDF.
+    std::fs::write(&truth, "vehicle,time,vrm,visible\n1,yesterday,AB12CDE,true\n").unwrap();
+    let fresh = dir.path().join("none.pdf");
+    let (code, json, _) = report(dir.path(), &truth, &reads, &fresh, &[&who[..], &["--json"]].concat());
+    assert_eq!(code, 1);
+    assert_eq!(json["errors"][0]["line"], 2);
+    assert!(!fresh.exists());
+}

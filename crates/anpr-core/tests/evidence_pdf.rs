@@ -5,13 +5,15 @@
 //! to `target/pdf-preview/` for looking at.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use anpr_core::evidence::document::{Bundle, Exhibit, Picture, Schedule, Scope, SensitiveCamera};
 use anpr_core::evidence::pdf::{bundle_pdf, schedule_pdf};
+use common::pdf::{check_marked_pages, pages_of, preview, run, text_of};
 use image::{ImageFormat, Rgb, RgbImage};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 fn sha256(bytes: &[u8]) -> String {
@@ -160,29 +162,6 @@ fn schedule(bundle: &Bundle) -> Schedule {
     }
 }
 
-fn run(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program} did not run: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn text_of(pdf: &Path) -> String {
-    run("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"])
-}
-
-fn pages_of(pdf: &Path) -> usize {
-    let info = run("pdfinfo", &[pdf.to_str().unwrap()]);
-    info.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("pdfinfo gives the page count")
-}
-
 fn outline_titles(pdf: &Path) -> Vec<String> {
     let json = run("qpdf", &["--json", "--json-key=outlines", pdf.to_str().unwrap()]);
     let value: serde_json::Value = serde_json::from_str(&json).expect("qpdf json");
@@ -196,18 +175,8 @@ fn outline_titles(pdf: &Path) -> Vec<String> {
 
 /// Markings and numbering on every page; qpdf clean; document information from 2026.
 fn check_common(pdf: &Path, text: &str, title: &str) -> usize {
-    let check = run("qpdf", &["--check", pdf.to_str().unwrap()]);
-    assert!(check.contains("No syntax or stream encoding errors"), "{check}");
-    let pages = pages_of(pdf);
+    let pages = check_marked_pages(pdf, text);
     assert!(pages >= 2, "{pages} pages");
-    // pdftotext separates pages with form feeds: each page has both markings and its number.
-    let page_texts: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
-    assert_eq!(page_texts.len(), pages);
-    for (n, page) in page_texts.iter().enumerate() {
-        assert!(page.matches("OFFICIAL-SENSITIVE").count() >= 2, "page {} lacks its markings:\n{page}", n + 1);
-        assert!(page.contains(&format!("Page {} of {pages}", n + 1)), "page {} lacks its number:\n{page}", n + 1);
-    }
-    assert!(text.matches("OFFICIAL-SENSITIVE").count() >= 2 * pages);
     let info = run("pdfinfo", &[pdf.to_str().unwrap()]);
     let field = |name: &str| info.lines().find_map(|l| l.strip_prefix(name)).map(str::trim).unwrap_or("").to_owned();
     assert!(field("Title:").starts_with(title), "{info}");
@@ -217,13 +186,6 @@ fn check_common(pdf: &Path, text: &str, title: &str) -> usize {
     let created = field("CreationDate:");
     assert!(created.contains("2026") && !created.contains("1970"), "{info}");
     pages
-}
-
-fn preview(pdf: &Path, name: &str) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/pdf-preview");
-    std::fs::create_dir_all(&dir).unwrap();
-    let prefix = dir.join(name);
-    run("pdftoppm", &["-png", "-r", "60", pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
 }
 
 #[test]

@@ -17,9 +17,6 @@ pub(crate) const OVERVIEW_WIDTH: u32 = 480;
 pub(crate) const OVERVIEW_HEIGHT: u32 = 270;
 const JPEG_QUALITY: u8 = 85;
 
-static FONT_BYTES: &[u8] =
-    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/fonts/DejaVuSans-Bold.ttf"));
-
 /// Front plates are white, rear plates yellow (BS AU 145e colours, near enough).
 pub(crate) const FRONT_PLATE: [u8; 3] = [250, 250, 247];
 pub(crate) const REAR_PLATE: [u8; 3] = [247, 209, 23];
@@ -128,7 +125,7 @@ impl Glyphs {
         static GLYPHS: OnceLock<Result<Glyphs, ab_glyph::InvalidFont>> = OnceLock::new();
         GLYPHS
             .get_or_init(|| {
-                let font = FontRef::try_from_slice(FONT_BYTES)?;
+                let font = FontRef::try_from_slice(crate::fonts::DEJAVU_SANS_BOLD)?;
                 Ok(Glyphs { plate: GlyphSet::new(&font, PLATE_SCALE), caption: GlyphSet::new(&font, CAPTION_SCALE) })
             })
             .as_ref()

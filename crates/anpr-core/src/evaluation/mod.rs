@@ -5,8 +5,10 @@
 //!
 //! Scoring reads two local files and touches no store, so it needs no session.
 
+pub mod charts;
 pub mod matching;
 pub mod rates;
+pub mod report;
 pub mod truth;
 
 use crate::import::rows::ReadRow;

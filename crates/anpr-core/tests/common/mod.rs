@@ -2,6 +2,8 @@
 //! written to disk.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod pdf;
+
 use anpr_core::setup::{DEMO_ACCOUNTS, DEMO_PASSWORD};
 use anpr_core::{FixedClock, Session, Workstation};
 use chrono::{DateTime, Utc};
