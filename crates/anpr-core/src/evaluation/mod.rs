@@ -3,11 +3,16 @@
 //! log, matched one-to-one ([`matching`]), counted into capture and read rates with 95% Wilson
 //! intervals ([`rates`]), and judged against the standards in [`crate::policy::evaluation`].
 //!
-//! Scoring reads two local files and touches no store, so it needs no session.
+//! Scoring itself reads two local files and touches no store, so it needs no session. The
+//! evaluation log ([`record`]: records, marks, read logs, scorings, remediation, what is due)
+//! keeps evaluations in the store through [`crate::Session`]; [`offset`] estimates the clock
+//! offset between video and camera.
 
 pub mod charts;
 pub mod matching;
+pub mod offset;
 pub mod rates;
+pub mod record;
 pub mod report;
 pub mod truth;
 

@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod audit;
 pub mod cameras;
 pub mod corrections;
+pub mod evaluation;
 pub mod evidence;
 pub mod images;
 pub mod imports;

@@ -227,6 +227,17 @@ impl Video {
         found.ok_or_else(|| VideoError::Decode { frame: n, message: "the decoder gave no picture for it".into() })
     }
 
+    /// Frame `n` as a JPEG at `quality` (1-100), for showing on screen: a reproduction of the
+    /// recording, never evidence.
+    pub fn frame_jpeg(&mut self, n: usize, quality: u8) -> Result<Vec<u8>, VideoError> {
+        let image = self.frame(n)?;
+        let mut out = Vec::with_capacity(image.as_raw().len() / 8);
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100))
+            .encode_image(&image)
+            .map_err(|e| VideoError::Encode(e.to_string()))?;
+        Ok(out)
+    }
+
     /// Every frame in order, decoded once each, for whole-video scans; `progress` is called
     /// after each frame. Does not disturb the cache or [`Video::frame`]'s decoder.
     pub fn frames<'v>(&'v mut self, progress: &'v mut dyn FnMut(VideoProgress)) -> Frames<'v> {
