@@ -5,7 +5,8 @@
 //! `anpr-image://localhost/<sha256>` is the original, `...?thumbnail` the derived thumbnail of
 //! an overview image (`http://anpr-image.localhost/...` on Windows), and
 //! `.../preview/<token>/<bundle|schedule>/<page>` a page of the package preview the logged-in
-//! user made (`preview_package`), answered only to that user.
+//! user made (`preview_package`), answered only to that user, and `.../video/<evaluation>/<frame>`
+//! a frame (JPEG) of the evaluation video that user opened (`open_evaluation_video`).
 
 use crate::state::{AppState, PreviewDocument};
 use tauri::http::{Request, Response, StatusCode, header};
@@ -25,6 +26,19 @@ struct PageRequest {
     token: String,
     document: PreviewDocument,
     page: usize,
+}
+
+/// `/video/<evaluation>/<frame>`, both whole numbers; anything else is unknown.
+fn parse_frame(path: &str) -> Option<(i64, usize)> {
+    let mut parts = path.strip_prefix("/video/")?.split('/');
+    let (evaluation, frame) = (parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || !evaluation.bytes().all(|b| b.is_ascii_digit())
+        || !frame.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    Some((evaluation.parse().ok()?, frame.parse().ok()?))
 }
 
 /// `/preview/<digits>/<bundle|schedule>/<page>`; anything else is unknown.
@@ -60,6 +74,16 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
             .current()
             .and_then(|session| state.preview_page(&session.actor().username, &page.token, page.document, page.page));
         responder.respond(bytes.map_or_else(|| status(StatusCode::NOT_FOUND), |b| ok(b, "image/png")));
+        return;
+    }
+    if let Some((evaluation, frame)) = parse_frame(request.uri().path()) {
+        // Decoding takes milliseconds of CPU: off the webview's thread and the async workers.
+        tauri::async_runtime::spawn_blocking(move || {
+            let state = app.state::<AppState>();
+            let bytes =
+                state.current().and_then(|session| state.video_frame(&session.actor().username, evaluation, frame));
+            responder.respond(bytes.map_or_else(|| status(StatusCode::NOT_FOUND), |b| ok(b, "image/jpeg")));
+        });
         return;
     }
     let wanted = parse(request.uri().path(), request.uri().query());
@@ -131,6 +155,14 @@ mod tests {
         }
         assert_eq!(parse_page("/preview//bundle/1"), None);
         assert_eq!(parse_page("/preview/1/bundle/-1"), None);
+    }
+
+    #[test]
+    fn parses_video_frames_and_nothing_else() {
+        assert_eq!(parse_frame("/video/3/120"), Some((3, 120)));
+        for bad in ["/video/3", "/video/3/x", "/video/-1/2", "/video/3/2/1", "/video//2", "/video/3/"] {
+            assert_eq!(parse_frame(bad), None, "{bad}");
+        }
     }
 
     #[test]

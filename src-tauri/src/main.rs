@@ -72,6 +72,19 @@ fn main() {
             commands::evidence::list_consents,
             commands::evidence::record_consent,
             commands::evidence::list_disclosures,
+            commands::evaluation::list_evaluations,
+            commands::evaluation::evaluation_overview,
+            commands::evaluation::create_evaluation,
+            commands::evaluation::evaluation_detail,
+            commands::evaluation::open_evaluation_video,
+            commands::evaluation::add_mark,
+            commands::evaluation::update_mark,
+            commands::evaluation::delete_mark,
+            commands::evaluation::import_read_log,
+            commands::evaluation::read_log_from_store,
+            commands::evaluation::estimate_offset,
+            commands::evaluation::set_evaluation_offset,
+            commands::evaluation::score_evaluation,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

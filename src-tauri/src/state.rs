@@ -1,9 +1,11 @@
 //! What the shell keeps between commands: the open store, who is logged in, the flags of the
-//! running import, and the page images of the last package preview.
+//! running import, the page images of the last package preview, and the evaluation video
+//! being marked.
 
 use anpr_core::evidence::PackagePreview;
+use anpr_core::video::Video;
 use anpr_core::{Session, Workstation};
-use anpr_types::{ApiError, PreviewPages};
+use anpr_types::{ApiError, EvaluationVideo, PreviewPages};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -20,6 +22,16 @@ pub struct AppState {
     /// The last package preview, for the user who asked for it only; gone at logout.
     preview: Mutex<Option<HeldPreview>>,
     previews_made: AtomicU64,
+    /// The evaluation video open for marking (one at a time: the screen shows one), with its
+    /// decoder and decoded-frame cache; for the user who opened it only; gone at logout.
+    video: Mutex<Option<HeldVideo>>,
+}
+
+#[derive(Debug)]
+struct HeldVideo {
+    username: String,
+    evaluation: i64,
+    video: Video,
 }
 
 #[derive(Debug)]
@@ -45,6 +57,7 @@ impl AppState {
             importing: AtomicBool::new(false),
             preview: Mutex::new(None),
             previews_made: AtomicU64::new(0),
+            video: Mutex::new(None),
         }
     }
 
@@ -68,6 +81,7 @@ impl AppState {
     /// the session that made it.
     pub fn replace(&self, session: Option<Session>) -> Option<Session> {
         *self.preview.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        *self.video.lock().unwrap_or_else(PoisonError::into_inner) = None;
         std::mem::replace(&mut *self.slot(), session)
     }
 
@@ -96,6 +110,34 @@ impl AppState {
         pages.get(page.checked_sub(1)?).cloned()
     }
 }
+
+impl AppState {
+    /// Keeps `video` (replacing any other) for `username`'s marking of `evaluation`.
+    pub fn hold_video(&self, username: &str, evaluation: i64, video: Video) -> EvaluationVideo {
+        let info = EvaluationVideo {
+            evaluation,
+            frames: video.frame_count() as u64,
+            fps: video.frame_rate(),
+            width: video.width(),
+            height: video.height(),
+            duration_ms: i64::try_from(video.duration().as_millis()).unwrap_or(i64::MAX),
+        };
+        *self.video.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(HeldVideo { username: username.to_owned(), evaluation, video });
+        info
+    }
+
+    /// Frame `frame` of the held video as a JPEG, if `username` opened it for `evaluation`.
+    /// Decodes under the lock: frames of one video are asked for one after another anyway.
+    pub fn video_frame(&self, username: &str, evaluation: i64, frame: usize) -> Option<Vec<u8>> {
+        let mut held = self.video.lock().unwrap_or_else(PoisonError::into_inner);
+        let held = held.as_mut().filter(|h| h.username == username && h.evaluation == evaluation)?;
+        held.video.frame_jpeg(frame, FRAME_JPEG_QUALITY).ok()
+    }
+}
+
+/// Enough to read a plate on screen; encodes a 1080p frame in a few milliseconds.
+const FRAME_JPEG_QUALITY: u8 = 85;
 
 pub fn not_logged_in() -> ApiError {
     ApiError {

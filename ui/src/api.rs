@@ -13,6 +13,10 @@ use anpr_types::{
     RestrictionChange, RetainRequest, RetentionOutlook, RetentionReport, Role, SearchRequest, SearchResults,
     SessionInfo, UserInfo, VerifyReport,
 };
+use anpr_types::{
+    CameraEvaluationStatus, EvaluationDetail, EvaluationMark, EvaluationReport, EvaluationSummary, EvaluationVideo,
+    MarkInput, NewEvaluation, OffsetEstimate,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
@@ -438,6 +442,104 @@ pub async fn listen_import_progress(mut on_progress: impl FnMut(ImportProgress) 
     });
     let unlisten = tauri_listen("import-progress", &handler).await.map_err(to_api_error)?;
     Ok(Subscription { unlisten: unlisten.dyn_into::<js_sys::Function>().ok(), _handler: handler })
+}
+
+// --- camera evaluations ---
+
+#[derive(Serialize)]
+struct Camera<'a> {
+    camera: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Mark<'a> {
+    id: i64,
+    mark: &'a MarkInput,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MarkChange<'a> {
+    id: i64,
+    mark_id: i64,
+    mark: &'a MarkInput,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MarkId {
+    id: i64,
+    mark_id: i64,
+}
+
+#[derive(Serialize)]
+struct ReadLogFile<'a> {
+    id: i64,
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SetOffset {
+    id: i64,
+    offset_s: f64,
+}
+
+pub async fn list_evaluations(camera: Option<&str>) -> ApiResult<Vec<EvaluationSummary>> {
+    invoke("list_evaluations", &Camera { camera }).await
+}
+
+pub async fn evaluation_overview() -> ApiResult<Vec<CameraEvaluationStatus>> {
+    invoke("evaluation_overview", &NoArgs {}).await
+}
+
+pub async fn create_evaluation(request: &NewEvaluation) -> ApiResult<EvaluationSummary> {
+    invoke("create_evaluation", &Request { request }).await
+}
+
+pub async fn evaluation_detail(id: i64) -> ApiResult<EvaluationDetail> {
+    invoke("evaluation_detail", &Id { id }).await
+}
+
+pub async fn open_evaluation_video(id: i64) -> ApiResult<EvaluationVideo> {
+    invoke("open_evaluation_video", &Id { id }).await
+}
+
+pub async fn add_mark(id: i64, mark: &MarkInput) -> ApiResult<Vec<EvaluationMark>> {
+    invoke("add_mark", &Mark { id, mark }).await
+}
+
+pub async fn update_mark(id: i64, mark_id: i64, mark: &MarkInput) -> ApiResult<Vec<EvaluationMark>> {
+    invoke("update_mark", &MarkChange { id, mark_id, mark }).await
+}
+
+pub async fn delete_mark(id: i64, mark_id: i64) -> ApiResult<Vec<EvaluationMark>> {
+    invoke("delete_mark", &MarkId { id, mark_id }).await
+}
+
+pub async fn import_read_log(id: i64, path: &str) -> ApiResult<EvaluationSummary> {
+    invoke("import_read_log", &ReadLogFile { id, path }).await
+}
+
+pub async fn read_log_from_store(id: i64) -> ApiResult<EvaluationSummary> {
+    invoke("read_log_from_store", &Id { id }).await
+}
+
+pub async fn estimate_offset(id: i64) -> ApiResult<OffsetEstimate> {
+    invoke("estimate_offset", &Id { id }).await
+}
+
+pub async fn set_evaluation_offset(id: i64, offset_s: f64) -> ApiResult<EvaluationSummary> {
+    invoke("set_evaluation_offset", &SetOffset { id, offset_s }).await
+}
+
+pub async fn score_evaluation(id: i64) -> ApiResult<EvaluationReport> {
+    invoke("score_evaluation", &Id { id }).await
+}
+
+/// Frame `frame` (from 0) of the evaluation video the user opened.
+pub fn video_frame_url(evaluation: i64, frame: u64) -> String {
+    format!("{}video/{evaluation}/{frame}", image_base(is_windows()))
 }
 
 // --- native dialogs ---

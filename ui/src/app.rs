@@ -5,9 +5,10 @@ use crate::api;
 use crate::components::marking::Marking;
 use crate::format::{rank_label, role_label};
 use crate::pages::{
-    authorisations::AuthorisationsPage, cameras::CamerasPage, disclosures::DisclosuresPage, evidence::EvidencePage,
-    home::HomePage, import::ImportPage, investigations::InvestigationsPage, login::LoginPage, reads::ReadsPage,
-    retention::RetentionPage, search::SearchPage, users::UsersPage,
+    authorisations::AuthorisationsPage, cameras::CamerasPage, disclosures::DisclosuresPage,
+    evaluations::EvaluationsPage, evidence::EvidencePage, home::HomePage, import::ImportPage,
+    investigations::InvestigationsPage, login::LoginPage, reads::ReadsPage, retention::RetentionPage,
+    search::SearchPage, users::UsersPage,
 };
 use anpr_types::{ApiError, Rank, Role, SessionInfo};
 use leptos::prelude::*;
@@ -28,10 +29,11 @@ pub enum Page {
     Retention,
     Cameras,
     Users,
+    Evaluations,
 }
 
 impl Page {
-    pub const ALL: [Page; 11] = [
+    pub const ALL: [Page; 12] = [
         Page::Home,
         Page::Import,
         Page::Reads,
@@ -43,6 +45,7 @@ impl Page {
         Page::Retention,
         Page::Cameras,
         Page::Users,
+        Page::Evaluations,
     ];
 
     /// Whether an account of `role` and `rank` is offered this page. Convenience only: the core
@@ -57,6 +60,7 @@ impl Page {
             // Ranked accounts decide requests; data users see their own.
             Page::Authorisations => data_user || rank != Rank::None,
             Page::Cameras | Page::Users => role == Role::Administrator,
+            Page::Evaluations => role == Role::Engineer,
         }
     }
 
@@ -74,6 +78,7 @@ impl Page {
             Page::Retention => ("nav-retention", "Retention"),
             Page::Cameras => ("nav-cameras", "Cameras"),
             Page::Users => ("nav-users", "Users"),
+            Page::Evaluations => ("nav-evaluations", "Evaluations"),
         }
     }
 }
@@ -266,6 +271,7 @@ fn Workspace() -> impl IntoView {
                     Page::Retention => view! { <RetentionPage /> }.into_any(),
                     Page::Cameras => view! { <CamerasPage /> }.into_any(),
                     Page::Users => view! { <UsersPage /> }.into_any(),
+                    Page::Evaluations => view! { <EvaluationsPage /> }.into_any(),
                 }}
             </main>
         </div>
@@ -308,7 +314,7 @@ mod tests {
         let evidence =
             vec![Home, Import, Reads, Investigations, Search, Evidence, Disclosures, Authorisations, Retention];
         assert_eq!(offered(Role::EvidenceOfficer, Rank::None), evidence);
-        assert_eq!(offered(Role::Engineer, Rank::None), vec![Home, Import]);
+        assert_eq!(offered(Role::Engineer, Rank::None), vec![Home, Import, Evaluations]);
         assert_eq!(offered(Role::Auditor, Rank::None), vec![Home]);
         assert_eq!(offered(Role::Auditor, Rank::Superintendent), vec![Home, Authorisations]);
         assert_eq!(offered(Role::Administrator, Rank::None), vec![Home, Cameras, Users]);

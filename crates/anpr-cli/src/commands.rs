@@ -159,9 +159,10 @@ impl Cx {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Scoring an evaluation reads two local files: no data directory is opened.
-    if let Command::Eval(command) = cli.command {
-        return crate::evaluation::eval(command, cli.json);
-    }
+    let cli = match cli.command {
+        Command::Eval(command) if !command.needs_store() => return crate::evaluation::eval(command, cli.json),
+        command => Cli { command, ..cli },
+    };
     let data_dir = match cli.data_dir {
         Some(d) => d,
         None => default_data_dir()?,
@@ -190,7 +191,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Retention(command) => casework::retention(&cx, command).await,
         Command::Report(command) => evidence::report(&cx, command).await,
         Command::Consent(command) => evidence::consent(&cx, command).await,
-        Command::Eval(_) => unreachable!("scored above without a data directory"),
+        Command::Eval(command) => crate::evaluation::eval_store(&cx, command).await,
     }
 }
 

@@ -1,13 +1,17 @@
 //! `anpr eval score`: scores a capture/read evaluation from two local files (evaluation.md);
 //! `anpr eval report` also writes the PDF evaluation report. Both read no store and record
-//! nothing, so they need no data directory and no login.
+//! nothing, so they need no data directory and no login. `anpr eval log` and
+//! `anpr eval overview` read the evaluation log (8.14.6) in the store.
 
 use crate::Cli;
+use crate::commands::Cx;
 use crate::output::{AlreadyReported, emit};
 use anpr_core::evaluation::report::{ReportDetails, ReportError, interval, percent, report_files, verdict_words};
 use anpr_core::evaluation::{self, DEFAULT_WINDOW_S, EvaluationError, EvaluationParams};
 use anpr_core::policy::evaluation::Deployment;
-use anpr_core::types::{Condition, Direction, EvaluationReport, SystemType};
+use anpr_core::types::{
+    CameraEvaluationStatus, Condition, Direction, EvaluationReport, EvaluationSummary, SystemType,
+};
 use anpr_core::{Clock, SystemClock};
 use chrono::NaiveDate;
 use clap::{Args, CommandFactory, Subcommand};
@@ -27,6 +31,23 @@ pub enum EvalCommand {
     /// the missed vehicles and misreads (with video frames when --video is given). Exit codes
     /// as `eval score`; 1 also when the report cannot be written.
     Report(ReportArgs),
+    /// The evaluation log of a camera (NASPLE 8.14.6): every evaluation recorded, newest first,
+    /// with its latest verdict and any remediation date (7.4.7). Needs --user (engineer).
+    Log {
+        /// The camera (camera_id); all cameras when left out.
+        #[arg(long)]
+        camera: Option<String>,
+    },
+    /// Every camera's last evaluation per condition, any failure's remediation (7.4.7; overdue:
+    /// the feed must cease) and what is due (8.14.1, 8.14.3, 8.14.4). Needs --user (engineer).
+    Overview,
+}
+
+impl EvalCommand {
+    /// Whether the command reads the store (and so needs a data directory and a login).
+    pub fn needs_store(&self) -> bool {
+        matches!(self, EvalCommand::Log { .. } | EvalCommand::Overview)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -106,10 +127,71 @@ fn system_type(text: &str) -> Result<SystemType, String> {
     text.replace('-', "_").parse()
 }
 
+/// The evaluation log commands, against the store.
+pub async fn eval_store(cx: &Cx, command: EvalCommand) -> anyhow::Result<()> {
+    let session = cx.login().await?;
+    match command {
+        EvalCommand::Log { camera } => {
+            let log = session.evaluations(camera.as_deref()).await?;
+            emit(cx.json, &serde_json::json!({ "evaluations": log }), || log_text(&log))
+        }
+        EvalCommand::Overview => {
+            let cameras = session.evaluation_overview().await?;
+            emit(cx.json, &serde_json::json!({ "cameras": cameras }), || overview_text(&cameras))
+        }
+        EvalCommand::Score(_) | EvalCommand::Report(_) => unreachable!("scored without the store"),
+    }
+}
+
+fn log_text(log: &[EvaluationSummary]) -> String {
+    if log.is_empty() {
+        return "no evaluations recorded".into();
+    }
+    let mut out = vec![format!(
+        "{:>4} {:12} {:10} {:9} {:17} {:>5} {:>5} {:19} {}",
+        "id", "camera", "date", "condition", "reason", "marks", "reads", "verdict", "engineer"
+    )];
+    for e in log {
+        let verdict = match (e.verdict, &e.remediation_due) {
+            (Some(v), Some(due)) => format!("{} (remedy by {due})", verdict_words(v)),
+            (Some(v), None) => verdict_words(v).to_owned(),
+            (None, _) => "not scored".into(),
+        };
+        out.push(format!(
+            "{:>4} {:12} {:10} {:9} {:17} {:>5} {:>5} {:19} {}",
+            e.id, e.camera_id, e.evaluated_on, e.condition, e.reason, e.marks, e.reads, verdict, e.engineer
+        ));
+    }
+    out.join("\n")
+}
+
+fn overview_text(cameras: &[CameraEvaluationStatus]) -> String {
+    let mut out = Vec::new();
+    for c in cameras {
+        let last: Vec<String> = c
+            .last
+            .iter()
+            .map(|l| format!("{} {} {}", l.condition, l.evaluated_on, l.verdict.map_or("not scored", verdict_words)))
+            .collect();
+        let last = if last.is_empty() { "never evaluated".to_owned() } else { last.join("; ") };
+        out.push(format!("{} {}: {last}", c.camera_id, c.name));
+        if c.covert_exempt {
+            out.push("  covert: testing waived (NASPLE 8.14.5)".into());
+        }
+        for d in &c.due {
+            let when = d.due.as_deref().map_or("now".to_owned(), |due| format!("by {due}"));
+            let flag = if d.overdue { " OVERDUE" } else { "" };
+            out.push(format!("  due {when}{flag}: {} (NASPLE {})", d.what, d.clause));
+        }
+    }
+    out.join("\n")
+}
+
 pub fn eval(command: EvalCommand, json: bool) -> anyhow::Result<()> {
     match command {
         EvalCommand::Score(args) => score(args, json),
         EvalCommand::Report(args) => report(args, json),
+        EvalCommand::Log { .. } | EvalCommand::Overview => unreachable!("the store's commands go to eval_store"),
     }
 }
 

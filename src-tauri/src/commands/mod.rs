@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod casework;
+pub mod evaluation;
 pub mod evidence;
 pub mod import;
 pub mod reads;

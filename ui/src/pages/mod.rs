@@ -1,10 +1,12 @@
 //! One module per screen.
 
 pub mod add_exhibit;
+pub mod annotate;
 pub mod authorisations;
 pub mod cameras;
 pub mod consents;
 pub mod disclosures;
+pub mod evaluations;
 pub mod evidence;
 pub mod home;
 pub mod import;
