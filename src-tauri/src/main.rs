@@ -72,6 +72,7 @@ fn main() {
             commands::evidence::list_consents,
             commands::evidence::record_consent,
             commands::evidence::list_disclosures,
+            commands::export::export_results,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

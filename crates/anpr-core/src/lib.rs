@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod evaluation;
 pub mod evidence;
+pub mod export;
 pub mod import;
 pub mod investigations;
 pub mod policy;

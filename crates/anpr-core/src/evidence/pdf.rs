@@ -7,6 +7,7 @@
 //! the originals go beside the PDF with their SHA-256.
 
 use super::document::{Bundle, Exhibit, Picture, Schedule, SensitiveCamera};
+use anpr_types::MARKING;
 use chrono::{DateTime, NaiveDateTime};
 use printpdf::{
     Color, DictItem, ExternalStream, ExternalXObject, FontId, ImageCompression, ImageOptimizationOptions, Line,
@@ -30,7 +31,6 @@ const BODY_TOP: f32 = PAGE_H - 62.0;
 const BODY_BOTTOM: f32 = 66.0;
 /// Width of the label column of a "label: value" field.
 const LABEL_W: f32 = 138.0;
-const MARKING: &str = "OFFICIAL-SENSITIVE";
 const BODY_SIZE: f32 = 10.0;
 const SMALL_SIZE: f32 = 8.0;
 
