@@ -48,6 +48,7 @@ const COMMANDS: &[&str] = &[
     "list_consents",
     "record_consent",
     "list_disclosures",
+    "export_results",
 ];
 
 fn main() {

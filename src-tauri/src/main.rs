@@ -85,6 +85,7 @@ fn main() {
             commands::evaluation::estimate_offset,
             commands::evaluation::set_evaluation_offset,
             commands::evaluation::score_evaluation,
+            commands::export::export_results,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

@@ -8,10 +8,10 @@
 
 use anpr_types::{
     ApiError, Authority, AuthorityRequest, CameraInfo, Consent, CorrectionRequest, Disclosure, EscalationRequest,
-    EvidencePackage, ImportProgress, ImportSummary, Investigation, IssueReport, IssueRequest, NewCamera, NewConsent,
-    NewInvestigation, NewUserRequest, Offence, Overview, PasswordRule, PreviewPages, Rank, ReadDetail, ReadPage,
-    RestrictionChange, RetainRequest, RetentionOutlook, RetentionReport, Role, SearchRequest, SearchResults,
-    SessionInfo, UserInfo, VerifyReport,
+    EvidencePackage, ExportReport, ExportRequest, ImportProgress, ImportSummary, Investigation, IssueReport,
+    IssueRequest, NewCamera, NewConsent, NewInvestigation, NewUserRequest, Offence, Overview, PasswordRule,
+    PreviewPages, Rank, ReadDetail, ReadPage, RestrictionChange, RetainRequest, RetentionOutlook, RetentionReport,
+    Role, SearchRequest, SearchResults, SessionInfo, UserInfo, VerifyReport,
 };
 use anpr_types::{
     CameraEvaluationStatus, EvaluationDetail, EvaluationMark, EvaluationReport, EvaluationSummary, EvaluationVideo,
@@ -32,6 +32,9 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "dialog"], js_name = open, catch)]
     async fn tauri_dialog_open(options: JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "dialog"], js_name = save, catch)]
+    async fn tauri_dialog_save(options: JsValue) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_namespace = ["navigator", "clipboard"], js_name = writeText, catch)]
     async fn clipboard_write_text(text: &str) -> Result<JsValue, JsValue>;
@@ -316,6 +319,11 @@ pub async fn search(request: &SearchRequest) -> ApiResult<SearchResults> {
     invoke("search", &Request { request }).await
 }
 
+/// Writes a search's or analysis's results to a CSV or KML file (export privilege, 8.11.3).
+pub async fn export_results(request: &ExportRequest) -> ApiResult<ExportReport> {
+    invoke("export_results", &Request { request }).await
+}
+
 /// `None`: the read was deleted as incorrect.
 pub async fn correct_read(request: &CorrectionRequest) -> ApiResult<Option<ReadDetail>> {
     invoke("correct_read", &Request { request }).await
@@ -555,6 +563,29 @@ struct OpenOptions<'a> {
 pub async fn pick_folder(title: &str) -> ApiResult<Option<String>> {
     let options = to_js(&OpenOptions { directory: true, multiple: false, title })?;
     let chosen = tauri_dialog_open(options).await.map_err(to_api_error)?;
+    Ok(chosen.as_string())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SaveOptions<'a> {
+    title: &'a str,
+    default_path: &'a str,
+    filters: [FileFilter<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct FileFilter<'a> {
+    name: &'a str,
+    extensions: [&'a str; 1],
+}
+
+/// The native save-file picker offering `default_name`, files ending in `extension` listed
+/// under `kind`; `None` when the user cancels.
+pub async fn pick_save_file(title: &str, default_name: &str, kind: &str, extension: &str) -> ApiResult<Option<String>> {
+    let filters = [FileFilter { name: kind, extensions: [extension] }];
+    let options = to_js(&SaveOptions { title, default_path: default_name, filters })?;
+    let chosen = tauri_dialog_save(options).await.map_err(to_api_error)?;
     Ok(chosen.as_string())
 }
 

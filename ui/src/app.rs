@@ -130,6 +130,11 @@ impl AppState {
         self.session.with(|s| s.as_ref().map(|s| s.role))
     }
 
+    /// Whether the logged-in account holds the export privilege (8.11.3; the core checks again).
+    pub fn may_export(&self) -> bool {
+        self.session.with(|s| s.as_ref().is_some_and(|s| s.may_export))
+    }
+
     /// Whether the logged-in account holds a rank (Inspector or Superintendent).
     pub fn ranked(&self) -> bool {
         self.session.with(|s| s.as_ref().is_some_and(|s| s.rank != Rank::None))

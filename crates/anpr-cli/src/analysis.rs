@@ -3,11 +3,22 @@
 
 use crate::casework::{ScopeArgs, read_line};
 use crate::commands::Cx;
+use crate::export::ExportArgs;
 use crate::output::emit;
-use anpr_core::types::{Analysis, AnalysisRequest, AnalysisResult, Findings, LocatedRead, Place, Sightings};
+use anpr_core::types::{
+    Analysis, AnalysisRequest, AnalysisResult, ExportSource, Findings, LocatedRead, Place, Sightings,
+};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct AnalyseArgs {
+    #[command(subcommand)]
+    command: AnalyseCommand,
+    #[command(flatten)]
+    export: ExportArgs,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum AnalyseCommand {
@@ -191,8 +202,11 @@ fn human(result: &AnalysisResult) -> String {
     lines.join("\n")
 }
 
-pub async fn analyse(cx: &Cx, command: AnalyseCommand) -> anyhow::Result<()> {
-    let request = request(command)?;
+pub async fn analyse(cx: &Cx, args: AnalyseArgs) -> anyhow::Result<()> {
+    let request = request(args.command)?;
+    if let Some(export) = args.export.request(ExportSource::Analysis(request.clone()))? {
+        return crate::export::export(cx, &export).await;
+    }
     let session = cx.login().await?;
     let result = session.analyse(&request).await?;
     emit(cx.json, &result, || human(&result))

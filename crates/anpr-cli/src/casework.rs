@@ -1,11 +1,12 @@
 //! Casework commands: search, investigations, Annex C checks, authorities, cameras, retention.
 
 use crate::commands::{Cx, parse_time};
+use crate::export::ExportArgs;
 use crate::output::emit;
 use anpr_core::types::{
-    AuthorityRequest, Category, EscalationFactors, EscalationRequest, ExtensionReason, Investigation, NewCamera,
-    NewInvestigation, Purpose, Rank, ReadSummary, RestrictionChange, RetainRequest, RetentionBasis, SearchRequest,
-    SystemType,
+    AuthorityRequest, Category, EscalationFactors, EscalationRequest, ExportSource, ExtensionReason, Investigation,
+    NewCamera, NewInvestigation, Purpose, Rank, ReadSummary, RestrictionChange, RetainRequest, RetentionBasis,
+    SearchRequest, SystemType,
 };
 use anpr_core::{Error, Session};
 use clap::{Args, Subcommand};
@@ -71,6 +72,8 @@ pub struct SearchArgs {
     fuzzy_indel: bool,
     #[arg(long, default_value_t = 1000)]
     limit: u64,
+    #[command(flatten)]
+    export: ExportArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -239,7 +242,6 @@ pub enum RetentionCommand {
 }
 
 pub async fn search(cx: &Cx, args: SearchArgs) -> anyhow::Result<()> {
-    let session = cx.login().await?;
     let request = SearchRequest {
         vrm: args.vrm,
         limit: args.limit,
@@ -247,6 +249,10 @@ pub async fn search(cx: &Cx, args: SearchArgs) -> anyhow::Result<()> {
         fuzzy_indel: args.fuzzy_indel,
         ..args.scope.request()
     };
+    if let Some(export) = args.export.request(ExportSource::Search(request.clone()))? {
+        return crate::export::export(cx, &export).await;
+    }
+    let session = cx.login().await?;
     let results = session.search(&request).await?;
     let reads: Vec<_> = results
         .reads

@@ -183,7 +183,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => user(&cx, command).await,
         Command::Audit(command) => audit(&cx, command).await,
         Command::Search(args) => casework::search(&cx, args).await,
-        Command::Analyse(command) => analysis::analyse(&cx, command).await,
+        Command::Analyse(args) => analysis::analyse(&cx, args).await,
         Command::Investigation(command) => casework::investigation(&cx, command).await,
         Command::Access(command) => casework::access(&cx, command),
         Command::Authority(command) => casework::authority(&cx, command).await,

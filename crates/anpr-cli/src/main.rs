@@ -7,6 +7,7 @@ mod casework;
 mod commands;
 mod evaluation;
 mod evidence;
+mod export;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -49,8 +50,7 @@ pub enum Command {
     /// Search reads for an investigation, within Annex C.
     Search(casework::SearchArgs),
     /// Investigative analyses (journey, convoy, stakeout, cloned plate, list), each a search under Annex C.
-    #[command(subcommand)]
-    Analyse(analysis::AnalyseCommand),
+    Analyse(analysis::AnalyseArgs),
     /// Investigations and their escalation (Annex B).
     #[command(subcommand)]
     Investigation(casework::InvestigationCommand),

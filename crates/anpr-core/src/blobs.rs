@@ -80,8 +80,8 @@ impl Blobs {
     }
 }
 
-/// A uniquely named new file in `dir` (no extra dependency for this one use).
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, fs::File)> {
+/// A uniquely named new file in `dir` (no extra dependency for this; blobs and exports).
+pub(crate) fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, fs::File)> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     loop {

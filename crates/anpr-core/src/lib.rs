@@ -15,6 +15,7 @@ pub mod error;
 pub mod evaluation;
 pub mod evidence;
 mod fonts;
+pub mod export;
 pub mod import;
 pub mod investigations;
 mod pdf;

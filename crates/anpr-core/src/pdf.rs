@@ -6,6 +6,7 @@
 //! resolution: a JPEG goes in as its own bytes, anything else is decoded and stored losslessly.
 
 use crate::fonts::{DEJAVU_SANS, DEJAVU_SANS_BOLD};
+use anpr_types::MARKING;
 use printpdf::{
     Color, DictItem, ExternalStream, ExternalXObject, FontId, ImageCompression, ImageOptimizationOptions, Line,
     LinePoint, Mm, OffsetDateTime, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point,
@@ -25,7 +26,6 @@ pub(crate) const BODY_TOP: f32 = PAGE_H - 62.0;
 pub(crate) const BODY_BOTTOM: f32 = 66.0;
 /// Width of the label column of a "label: value" field.
 pub(crate) const LABEL_W: f32 = 138.0;
-pub(crate) const MARKING: &str = "OFFICIAL-SENSITIVE";
 pub(crate) const BODY_SIZE: f32 = 10.0;
 pub(crate) const SMALL_SIZE: f32 = 8.0;
 

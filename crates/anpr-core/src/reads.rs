@@ -93,6 +93,7 @@ impl Session {
             role: actor.role,
             rank: actor.rank,
             can,
+            may_export: roles::allows(actor.role, Privilege::Export),
         }
     }
 

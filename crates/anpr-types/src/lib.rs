@@ -68,11 +68,13 @@ mod casework;
 mod evaluation;
 mod evidence;
 mod passes;
+mod export;
 pub use analysis::*;
 pub use casework::*;
 pub use evaluation::*;
 pub use evidence::*;
 pub use passes::*;
+pub use export::*;
 
 text_enum!(Rank { None = "none", Inspector = "inspector", Superintendent = "superintendent" });
 
@@ -210,6 +212,9 @@ pub struct SessionInfo {
     pub rank: Rank,
     /// What this role may do, in the user's words (for the home screen's "what next").
     pub can: Vec<String>,
+    /// Holds the export privilege (8.11.3): the UI offers CSV and KML export (the core checks regardless).
+    #[serde(default)]
+    pub may_export: bool,
 }
 
 /// A past import, for provenance and the home screen.

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod casework;
 pub mod evaluation;
 pub mod evidence;
+pub mod export;
 pub mod import;
 pub mod reads;
 pub mod records;

@@ -1,8 +1,7 @@
 //! The protective marking shown at the top and bottom of every screen.
 
+use anpr_types::MARKING;
 use leptos::prelude::*;
-
-pub const MARKING: &str = "OFFICIAL-SENSITIVE";
 
 #[component]
 pub fn Marking(id: &'static str, position: &'static str) -> impl IntoView {

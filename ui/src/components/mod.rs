@@ -1,5 +1,6 @@
 //! Small pieces shared by the pages.
 
+pub mod export;
 pub mod field;
 pub mod investigations;
 pub mod marking;

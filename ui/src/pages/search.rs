@@ -2,10 +2,12 @@
 //! period Annex C allows for its category. The grant the search ran on is shown with its results;
 //! a refusal is shown as it is, with a way to ask for the written authority it needs. Results
 //! use the read browser's rows and detail pane; an evidence officer can retain a result for the
-//! investigation (CPIA, 9.8).
+//! investigation (CPIA, 9.8); an export-privilege holder can export every result as CSV or KML
+//! (docs/export.md).
 
 use crate::api;
 use crate::app::{AppState, use_app};
+use crate::components::export::ExportButtons;
 use crate::components::field::{
     CheckField, SelectField, TextField, current_value, focus_later, scroll_into_view_later, selected_value,
 };
@@ -17,8 +19,8 @@ use crate::components::read_detail::{Detail, DetailPane, open_detail};
 use crate::format::{comma_list, form_time, missing_fields, optional, thousands};
 use crate::pages::add_exhibit::AddToPackage;
 use anpr_types::{
-    ApiError, AuthorityRequest, ExtensionReason, GrantInfo, Investigation, Purpose, ReadSummary, RetainRequest,
-    RetentionBasis, Role, SearchRequest, SearchResults,
+    ApiError, AuthorityRequest, ExportSource, ExtensionReason, GrantInfo, Investigation, Purpose, ReadSummary,
+    RetainRequest, RetentionBasis, Role, SearchRequest, SearchResults,
 };
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
@@ -358,6 +360,21 @@ pub fn SearchPage() -> impl IntoView {
             }}
             {move || searching.results.get().map(|found| view! { <Results found=found searching=searching /> })}
             <Show when=move || searching.results.with(Option::is_some)>
+                <ExportButtons
+                    id="search-export"
+                    source=Signal::derive(move || {
+                        searching.results.with(Option::is_some).then(|| searching.ran.get()).flatten().map(ExportSource::Search)
+                    })
+                    name=Signal::derive(move || {
+                        searching
+                            .ran
+                            .with(|r| {
+                                r.as_ref()
+                                    .map(|r| format!("{} search {}", r.investigation, r.vrm.as_deref().unwrap_or("all")))
+                            })
+                            .unwrap_or_default()
+                    })
+                />
                 <div class="reads-body results-body" class:with-detail=detail_open>
                     <div class="reads-table" role="grid" aria-label="Search results">
                         <div id="search-results" class="reads-viewport static-rows">

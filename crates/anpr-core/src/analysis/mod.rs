@@ -17,7 +17,7 @@ mod stakeout;
 use crate::error::{Error, Result};
 use crate::policy::restricted::Visibility;
 use crate::search::pattern::VrmPattern;
-use crate::search::{cameras_of, search_details};
+use crate::search::{Granted, cameras_of, search_details};
 use crate::session::Session;
 use crate::store::{self, reads::ReadView, reads::SearchFilter};
 use anpr_types::{Analysis, AnalysisRequest, AnalysisResult, Findings, LocatedRead, Moment};
@@ -58,7 +58,7 @@ struct Outcome {
     found: Value,
 }
 
-fn located(view: ReadView) -> LocatedRead {
+pub(crate) fn located(view: ReadView) -> LocatedRead {
     let (latitude, longitude) = (view.latitude, view.longitude);
     LocatedRead { read: crate::reads::summary(view), latitude, longitude }
 }
@@ -113,14 +113,36 @@ impl Plan {
     }
 }
 
+/// An analysis that ran on its grant, not yet audited.
+pub(crate) struct Analysed {
+    pub findings: Findings,
+    /// A result cap was reached (see [`AnalysisResult::truncated`]).
+    pub truncated: bool,
+    pub granted: Granted,
+    /// What was asked and what was found, as the audit entry records them.
+    pub details: Value,
+    pub found: Value,
+}
+
 impl Session {
     /// Runs an analysis as a search under Annex C on `request.scope` (see the module doc).
     pub async fn analyse(&self, request: &AnalysisRequest) -> Result<AnalysisResult> {
+        let Analysed { findings, truncated, granted, details, found } = self.run_analysis(request, None).await?;
+        let grant = self.audit_search(&request.scope, &granted, details, found).await?;
+        Ok(AnalysisResult { findings, truncated, grant })
+    }
+
+    /// An analysis through the search gate (a refusal audited there, naming the `export` format
+    /// when it was asked for one), not yet audited as run.
+    pub(crate) async fn run_analysis(&self, request: &AnalysisRequest, export: Option<&str>) -> Result<Analysed> {
         let plan = Plan::of(request)?;
         let scope = &request.scope;
         let mut details = search_details(scope, plan.vrm());
         details["analysis"] = json!(request.analysis.kind());
         details["parameters"] = json!(request.analysis);
+        if let Some(format) = export {
+            details["export"] = json!(format);
+        }
         let granted = self.search_gate(scope, &details).await?;
         let cameras = cameras_of(scope);
         // Read on a pooled connection (WAL: no writer waits); only the audit entry writes.
@@ -137,7 +159,6 @@ impl Session {
         drop(conn);
         let mut found = outcome.found;
         found["truncated"] = json!(outcome.truncated);
-        let grant = self.audit_search(scope, &granted, details, found).await?;
-        Ok(AnalysisResult { findings: outcome.findings, truncated: outcome.truncated, grant })
+        Ok(Analysed { findings: outcome.findings, truncated: outcome.truncated, granted, details, found })
     }
 }

@@ -48,12 +48,16 @@ struct Files {
 }
 
 /// A search's pattern as the scope statement shows it, naming the analysis (docs/analysis.md)
-/// when the search was one.
+/// when the search was one, and the format when it was exported (docs/export.md).
 fn analysed(request: &Value, pattern: String) -> String {
-    match (request["analysis"].as_str(), request["parameters"]["vrms"].as_array()) {
+    let searched = match (request["analysis"].as_str(), request["parameters"]["vrms"].as_array()) {
         (Some("list"), Some(vrms)) => format!("list analysis of {} VRM(s)", vrms.len()),
         (Some(kind), _) => format!("{pattern} ({kind} analysis)"),
         (None, _) => pattern,
+    };
+    match request["export"].as_str() {
+        Some(format) => format!("{searched}, exported as {}", format.to_uppercase()),
+        None => searched,
     }
 }
 

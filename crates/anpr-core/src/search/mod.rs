@@ -16,9 +16,9 @@ use crate::session::Session;
 use crate::store::{
     self,
     investigations::InvestigationRow,
-    reads::{SearchFilter, VrmFilter},
+    reads::{ReadView, SearchFilter, VrmFilter},
 };
-use anpr_types::{Category, GrantInfo, Purpose, ReadSummary, SearchRequest, SearchResults};
+use anpr_types::{Category, GrantInfo, Purpose, ReadSummary, SearchRequest, SearchResults, VrmMatch};
 use chrono::{DateTime, Duration, Utc};
 use pattern::VrmPattern;
 use serde_json::{Value, json};
@@ -44,8 +44,9 @@ pub(crate) fn search_details(request: &SearchRequest, vrm: Option<&str>) -> Valu
         "cameras": request.cameras, "area": request.area })
 }
 
-fn search_record(request: &SearchRequest, outcome: Outcome) -> Record<'_> {
-    Record::new("", "search", request.investigation.trim(), outcome)
+/// The audit entry of a search or analysis, or (`action` "export") of an export of one.
+fn search_record<'a>(action: &'a str, request: &'a SearchRequest, outcome: Outcome) -> Record<'a> {
+    Record::new("", action, request.investigation.trim(), outcome)
         .justification(request.justification.trim())
         .authority(authority_ref(request))
 }
@@ -62,6 +63,36 @@ pub(crate) struct Granted {
 }
 
 impl Granted {
+    /// The success entry of a search, analysis or export that ran on this grant: what was asked
+    /// (`details`), the grant, and what it found (`found`, an object whose keys join the entry).
+    pub(crate) fn record<'a>(
+        &self,
+        action: &'a str,
+        request: &'a SearchRequest,
+        details: Value,
+        found: Value,
+    ) -> Record<'a> {
+        let grant = &self.grant;
+        let mut entry = json!({ "clause": grant.clause, "basis": grant.basis, "request": details,
+            "period": { "from": grant.from, "to": grant.to } });
+        if let (Some(entry), Value::Object(found)) = (entry.as_object_mut(), found) {
+            entry.extend(found);
+        }
+        search_record(action, request, Outcome::Success).details(entry)
+    }
+
+    /// The basis shown with the results.
+    pub(crate) fn info(&self, request: &SearchRequest) -> GrantInfo {
+        let grant = &self.grant;
+        GrantInfo {
+            clause: grant.clause.to_owned(),
+            basis: grant.basis.clone(),
+            from_uk: crate::time::uk(grant.from),
+            to_uk: crate::time::uk(grant.to),
+            authority: authority_ref(request).map(str::to_owned),
+        }
+    }
+
     /// The reads the grant allows within the request's cameras and area, of any VRM.
     pub(crate) fn filter<'a>(&self, request: &'a SearchRequest, cameras: &'a [String]) -> SearchFilter<'a> {
         SearchFilter {
@@ -142,16 +173,15 @@ impl Session {
             Err(refusal) => {
                 let mut tx = store::begin_write(&self.workstation().pool).await?;
                 let details = json!({ "clause": refusal.clause, "reason": refusal.reason, "request": details });
-                self.append(&mut tx, search_record(request, Outcome::Refused).details(details)).await?;
+                self.append(&mut tx, search_record("search", request, Outcome::Refused).details(details)).await?;
                 tx.commit().await?;
                 Err(Error::Refused(refusal))
             }
         }
     }
 
-    /// Audits a search or analysis that ran on `granted`: what was asked (`details`), the grant,
-    /// and what it found (`found`, an object whose keys join the entry). Results go out only
-    /// once this is committed.
+    /// Audits a search or analysis that ran on `granted` (see [`Granted::record`]). Results go
+    /// out only once this is committed.
     pub(crate) async fn audit_search(
         &self,
         request: &SearchRequest,
@@ -159,29 +189,71 @@ impl Session {
         details: Value,
         found: Value,
     ) -> Result<GrantInfo> {
-        let grant = &granted.grant;
-        let mut entry = json!({ "clause": grant.clause, "basis": grant.basis, "request": details,
-            "period": { "from": grant.from, "to": grant.to } });
-        if let (Some(entry), Value::Object(found)) = (entry.as_object_mut(), found) {
-            entry.extend(found);
-        }
         let mut tx = store::begin_write(&self.workstation().pool).await?;
-        self.append(&mut tx, search_record(request, Outcome::Success).details(entry)).await?;
+        self.append(&mut tx, granted.record("search", request, details, found)).await?;
         tx.commit().await?;
-        Ok(GrantInfo {
-            clause: grant.clause.to_owned(),
-            basis: grant.basis.clone(),
-            from_uk: crate::time::uk(grant.from),
-            to_uk: crate::time::uk(grant.to),
-            authority: authority_ref(request).map(str::to_owned),
-        })
+        Ok(granted.info(request))
     }
 
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let mut matching = Matching::parse(request)?;
+        let details = matching.details(request);
+        let granted = self.search_gate(request, &details).await?;
+        let limit = request.limit.clamp(1, MAX_PAGE);
+        let (total, rows) =
+            self.matching_reads(request, &granted, &mut matching, |_| Ok((request.offset, limit))).await?;
+        let found = json!({ "total": total, "offset": request.offset, "fuzzy_vrms": matching.fuzzy_vrms() });
+        let grant = self.audit_search(request, &granted, details, found).await?;
+        Ok(SearchResults {
+            total,
+            offset: request.offset,
+            reads: rows.into_iter().map(|row| matching.summary(row)).collect(),
+            grant,
+        })
+    }
+
+    /// The reads a granted search matches: how many, and those of the page `page` picks from
+    /// that total (offset, limit; or an error, e.g. too many to export). Newest first, closest
+    /// first when misread-tolerant.
+    pub(crate) async fn matching_reads(
+        &self,
+        request: &SearchRequest,
+        granted: &Granted,
+        matching: &mut Matching,
+        page: impl FnOnce(u64) -> Result<(u64, u64)>,
+    ) -> Result<(u64, Vec<ReadView>)> {
+        let cameras = cameras_of(request);
+        // The query reads on a pooled connection (WAL: it blocks no writer); only the audit
+        // entry takes the write lock.
+        let mut conn = self.workstation().pool.acquire().await?;
+        matching.find(&mut conn).await?;
+        let filter = SearchFilter { vrm: matching.filter(), ..granted.filter(request, &cameras) };
+        let visibility = self.visibility(&mut conn).await?;
+        let total = store::reads::search_count(&mut conn, &visibility, &filter).await? as u64;
+        let (offset, limit) = page(total)?;
+        let rows = store::reads::search(&mut conn, &visibility, &filter, offset as i64, limit as i64).await?;
+        Ok((total, rows))
+    }
+}
+
+/// A search's VRM query, checked, and (when misread-tolerant) the VRMs it matches with how each
+/// differs.
+pub(crate) struct Matching {
+    pattern: Option<VrmPattern>,
+    /// The full VRM of a misread-tolerant search.
+    fuzzy: Option<String>,
+    indel: bool,
+    matches: BTreeMap<String, VrmMatch>,
+    /// `matches` as a JSON object of VRM -> cost, for the store's ranking.
+    closeness: String,
+}
+
+impl Matching {
+    pub(crate) fn parse(request: &SearchRequest) -> Result<Matching> {
         let pattern = request.vrm.as_deref().filter(|v| !v.trim().is_empty()).map(VrmPattern::parse).transpose();
         let pattern = pattern.map_err(Error::Invalid)?;
         let fuzzy = match (&pattern, request.fuzzy) {
-            (Some(VrmPattern::Exact(vrm)), true) => Some(vrm.as_str()),
+            (Some(VrmPattern::Exact(vrm)), true) => Some(vrm.clone()),
             (_, true) => {
                 return Err(Error::Invalid(
                     "a misread-tolerant search needs a full VRM, without ? or * wildcards".into(),
@@ -190,52 +262,53 @@ impl Session {
             (_, false) => None,
         };
         let indel = fuzzy.is_some() && request.fuzzy_indel;
-        let limit = request.limit.clamp(1, MAX_PAGE);
-        let mut details = search_details(request, pattern.as_ref().map(VrmPattern::text));
-        details["fuzzy"] = json!(fuzzy.is_some());
-        details["fuzzy_indel"] = json!(indel);
-        let granted = self.search_gate(request, &details).await?;
+        Ok(Matching { pattern, fuzzy, indel, matches: BTreeMap::new(), closeness: "{}".into() })
+    }
 
-        let cameras = cameras_of(request);
-        // The query reads on a pooled connection (WAL: it blocks no writer); only the audit
-        // entry takes the write lock.
-        let mut conn = self.workstation().pool.acquire().await?;
-        // A misread-tolerant search: the index's candidates, each ranked by the matcher.
-        let mut matches = BTreeMap::new();
-        if let Some(query) = fuzzy {
-            let keys = fuzzy::index_keys(query, indel);
-            for vrm in store::vrm_index::with_skeletons(&mut conn, &keys).await? {
-                if let Some(m) = fuzzy::compare(query, &vrm, indel) {
-                    matches.insert(vrm, m);
-                }
+    /// What was asked, as the audit entry records it.
+    pub(crate) fn details(&self, request: &SearchRequest) -> Value {
+        let mut details = search_details(request, self.pattern.as_ref().map(VrmPattern::text));
+        details["fuzzy"] = json!(self.fuzzy.is_some());
+        details["fuzzy_indel"] = json!(self.indel);
+        details
+    }
+
+    /// A misread-tolerant search: the index's candidates, each ranked by the matcher.
+    async fn find(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        let Some(query) = &self.fuzzy else { return Ok(()) };
+        let keys = fuzzy::index_keys(query, self.indel);
+        for vrm in store::vrm_index::with_skeletons(conn, &keys).await? {
+            if let Some(m) = fuzzy::compare(query, &vrm, self.indel) {
+                self.matches.insert(vrm, m);
             }
         }
-        let closeness = serde_json::to_string(&matches.iter().map(|(v, m)| (v, m.cost)).collect::<BTreeMap<_, _>>())
-            .unwrap_or_else(|_| "{}".into());
-        let vrm = match &pattern {
-            _ if fuzzy.is_some() => Some(VrmFilter::Ranked(&closeness)),
+        self.closeness =
+            serde_json::to_string(&self.matches.iter().map(|(v, m)| (v, m.cost)).collect::<BTreeMap<_, _>>())
+                .unwrap_or_else(|_| "{}".into());
+        Ok(())
+    }
+
+    fn filter(&self) -> Option<VrmFilter<'_>> {
+        match &self.pattern {
+            _ if self.fuzzy.is_some() => Some(VrmFilter::Ranked(&self.closeness)),
             Some(VrmPattern::Exact(p)) => Some(VrmFilter::Exact(p)),
             Some(VrmPattern::Glob(p)) => Some(VrmFilter::Glob(p)),
             None => None,
-        };
-        let filter = SearchFilter { vrm, ..granted.filter(request, &cameras) };
-        let visibility = self.visibility(&mut conn).await?;
-        let total = store::reads::search_count(&mut conn, &visibility, &filter).await?;
-        let rows = store::reads::search(&mut conn, &visibility, &filter, request.offset as i64, limit as i64).await?;
-        drop(conn);
-        let found = json!({ "total": total, "offset": request.offset, "fuzzy_vrms": fuzzy.map(|_| matches.len()) });
-        let grant = self.audit_search(request, &granted, details, found).await?;
-        Ok(SearchResults {
-            total: total as u64,
-            offset: request.offset,
-            reads: rows
-                .into_iter()
-                .map(|row| {
-                    let vrm_match = row.vrm.as_ref().and_then(|v| matches.get(v)).cloned();
-                    ReadSummary { vrm_match, ..crate::reads::summary(row) }
-                })
-                .collect(),
-            grant,
-        })
+        }
+    }
+
+    /// How many distinct VRMs a misread-tolerant search matched (`None` for any other).
+    pub(crate) fn fuzzy_vrms(&self) -> Option<usize> {
+        self.fuzzy.as_ref().map(|_| self.matches.len())
+    }
+
+    /// How a read's VRM differs from the one searched (misread-tolerant searches only).
+    pub(crate) fn vrm_match(&self, row: &ReadView) -> Option<VrmMatch> {
+        row.vrm.as_ref().and_then(|v| self.matches.get(v)).cloned()
+    }
+
+    fn summary(&self, row: ReadView) -> ReadSummary {
+        let vrm_match = self.vrm_match(&row);
+        ReadSummary { vrm_match, ..crate::reads::summary(row) }
     }
 }

@@ -62,10 +62,11 @@ pub async fn period(conn: &mut SqliteConnection, from_ms: i64, to_ms: i64) -> Re
         .await?)
 }
 
-/// The successful searches made for an investigation, oldest first (the bundle's scope).
+/// The successful searches (analyses and exports included) made for an investigation, oldest
+/// first (the bundle's scope).
 pub async fn searches_for(conn: &mut SqliteConnection, investigation: &str, limit: i64) -> Result<Vec<Row>> {
     Ok(sqlx::query_as(
-        "SELECT * FROM (SELECT * FROM audit WHERE action = 'search' AND object = ? AND outcome = 'success'
+        "SELECT * FROM (SELECT * FROM audit WHERE action IN ('search', 'export') AND object = ? AND outcome = 'success'
                         ORDER BY seq DESC LIMIT ?) ORDER BY seq",
     )
     .bind(investigation)
