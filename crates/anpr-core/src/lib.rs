@@ -16,6 +16,7 @@ pub mod evaluation;
 pub mod evidence;
 pub mod import;
 pub mod investigations;
+pub mod map;
 pub mod policy;
 mod reads;
 mod retention;

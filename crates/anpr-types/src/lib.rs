@@ -67,10 +67,12 @@ mod analysis;
 mod casework;
 mod evaluation;
 mod evidence;
+mod map;
 pub use analysis::*;
 pub use casework::*;
 pub use evaluation::*;
 pub use evidence::*;
+pub use map::*;
 
 text_enum!(Rank { None = "none", Inspector = "inspector", Superintendent = "superintendent" });
 
