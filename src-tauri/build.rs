@@ -48,6 +48,10 @@ const COMMANDS: &[&str] = &[
     "list_consents",
     "record_consent",
     "list_disclosures",
+    "analyse",
+    "map_cameras",
+    "map_settings",
+    "set_tile_server",
 ];
 
 fn main() {

@@ -8,6 +8,7 @@
 mod commands;
 mod images;
 mod state;
+mod tiles;
 
 use anpr_core::{SystemClock, Workstation};
 use state::AppState;
@@ -72,6 +73,10 @@ fn main() {
             commands::evidence::list_consents,
             commands::evidence::record_consent,
             commands::evidence::list_disclosures,
+            commands::analysis::analyse,
+            commands::analysis::map_cameras,
+            commands::analysis::map_settings,
+            commands::analysis::set_tile_server,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {
