@@ -79,6 +79,8 @@ fn circle(at: Position, radius: f64, class: &str, colour: &str) -> CircleMarker 
 /// The Leaflet objects of a mounted map.
 struct Drawn {
     map: Map,
+    /// Whether it has the tile layer.
+    tiles: bool,
     cameras: LayerGroup,
     results: LayerGroup,
 }
@@ -134,29 +136,29 @@ pub fn AnalysisMap(
 ) -> impl IntoView {
     let element = NodeRef::<Div>::new();
     let drawn = StoredValue::new_local(None::<Drawn>);
+    // One effect makes the map (again, should the background change) and draws on it, so the
+    // drawing never runs on a map about to be replaced.
     Effect::new(move |_| {
         let Some(el) = element.get() else { return };
-        let with_tiles = tiles.get();
+        let (with_tiles, cameras, content) = (tiles.get(), cameras.get(), content.get());
         drawn.update_value(|d| {
-            if let Some(old) = d.take() {
-                old.map.remove();
+            if d.as_ref().is_none_or(|d| d.tiles != with_tiles) {
+                if let Some(old) = d.take() {
+                    old.map.remove();
+                }
+                let options = MapOptions::new();
+                options.set_attribution_control(false);
+                let Ok(map) = Map::new_with_element(el.unchecked_ref(), &options) else { return };
+                // Great Britain, until there is something to fit the view to.
+                map.set_view(&LatLng::new(54.0, -2.5), 6.0);
+                if with_tiles {
+                    TileLayer::new(&api::tile_url_template()).add_to(&map);
+                }
+                let (cameras, results) = (LayerGroup::new(), LayerGroup::new());
+                cameras.add_to(&map);
+                results.add_to(&map);
+                *d = Some(Drawn { map, tiles: with_tiles, cameras, results });
             }
-            let options = MapOptions::new();
-            options.set_attribution_control(false);
-            let Ok(map) = Map::new_with_element(el.unchecked_ref(), &options) else { return };
-            if with_tiles {
-                TileLayer::new(&api::tile_url_template()).add_to(&map);
-            }
-            let (cameras, results) = (LayerGroup::new(), LayerGroup::new());
-            cameras.add_to(&map);
-            results.add_to(&map);
-            *d = Some(Drawn { map, cameras, results });
-        });
-    });
-    Effect::new(move |_| {
-        let (cameras, content) = (cameras.get(), content.get());
-        tiles.track();
-        drawn.with_value(|d| {
             if let Some(d) = d {
                 d.draw(&cameras, &content);
             }
