@@ -5,8 +5,9 @@
 //! `anpr-image://localhost/<sha256>` is the original, `...?thumbnail` the derived thumbnail of
 //! an overview image (`http://anpr-image.localhost/...` on Windows), and
 //! `.../preview/<token>/<bundle|schedule>/<page>` a page of the package preview the logged-in
-//! user made (`preview_package`), answered only to that user, and `.../video/<evaluation>/<frame>`
-//! a frame (JPEG) of the evaluation video that user opened (`open_evaluation_video`).
+//! user made (`preview_package`), answered only to that user, `.../video/<evaluation>/<frame>`
+//! a frame (JPEG) of the evaluation video that user opened (`open_evaluation_video`), and
+//! `.../tile/<z>/<x>/<y>` a map tile from the force tile server (`tiles.rs`).
 
 use crate::state::{AppState, PreviewDocument};
 use tauri::http::{Request, Response, StatusCode, header};
@@ -68,6 +69,13 @@ fn parse(path: &str, query: Option<&str>) -> Option<ImageRequest> {
 
 pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
     let app = ctx.app_handle().clone();
+    if let Some(tile) = crate::tiles::parse(request.uri().path()) {
+        tauri::async_runtime::spawn(async move {
+            let session = app.state::<AppState>().current();
+            responder.respond(crate::tiles::answer(session, tile).await);
+        });
+        return;
+    }
     if let Some(page) = parse_page(request.uri().path()) {
         let state = app.state::<AppState>();
         let bytes = state
@@ -105,7 +113,7 @@ async fn answer(session: Option<anpr_core::Session>, wanted: Option<ImageRequest
     }
 }
 
-fn ok(bytes: Vec<u8>, mime: &str) -> Response<Vec<u8>> {
+pub(crate) fn ok(bytes: Vec<u8>, mime: &str) -> Response<Vec<u8>> {
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, mime)
@@ -117,7 +125,7 @@ fn ok(bytes: Vec<u8>, mime: &str) -> Response<Vec<u8>> {
 }
 
 /// A bodiless answer: a refused or unknown image discloses nothing.
-fn status(code: StatusCode) -> Response<Vec<u8>> {
+pub(crate) fn status(code: StatusCode) -> Response<Vec<u8>> {
     let mut response = Response::new(Vec::new());
     *response.status_mut() = code;
     response

@@ -8,6 +8,7 @@
 mod commands;
 mod images;
 mod state;
+mod tiles;
 
 use anpr_core::{SystemClock, Workstation};
 use state::AppState;
@@ -86,6 +87,10 @@ fn main() {
             commands::evaluation::set_evaluation_offset,
             commands::evaluation::score_evaluation,
             commands::export::export_results,
+            commands::analysis::analyse,
+            commands::analysis::map_cameras,
+            commands::analysis::map_settings,
+            commands::analysis::set_tile_server,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

@@ -7,11 +7,12 @@
 #![allow(clippy::result_large_err)]
 
 use anpr_types::{
-    ApiError, Authority, AuthorityRequest, CameraInfo, Consent, CorrectionRequest, Disclosure, EscalationRequest,
-    EvidencePackage, ExportReport, ExportRequest, ImportProgress, ImportSummary, Investigation, IssueReport,
-    IssueRequest, NewCamera, NewConsent, NewInvestigation, NewUserRequest, Offence, Overview, PasswordRule,
-    PreviewPages, Rank, ReadDetail, ReadPage, RestrictionChange, RetainRequest, RetentionOutlook, RetentionReport,
-    Role, SearchRequest, SearchResults, SessionInfo, UserInfo, VerifyReport,
+    AnalysisRequest, AnalysisResult, ApiError, Authority, AuthorityRequest, CameraInfo, Consent, CorrectionRequest,
+    Disclosure, EscalationRequest, EvidencePackage, ExportReport, ExportRequest, ImportProgress, ImportSummary,
+    Investigation, IssueReport, IssueRequest, MapCamera, MapSettings, NewCamera, NewConsent, NewInvestigation,
+    NewUserRequest, Offence, Overview, PasswordRule, PreviewPages, Rank, ReadDetail, ReadPage, RestrictionChange,
+    RetainRequest, RetentionOutlook, RetentionReport, Role, SearchRequest, SearchResults, SessionInfo, UserInfo,
+    VerifyReport,
 };
 use anpr_types::{
     CameraEvaluationStatus, EvaluationDetail, EvaluationMark, EvaluationReport, EvaluationSummary, EvaluationVideo,
@@ -205,6 +206,11 @@ struct RecordConsent<'a> {
     consent: &'a NewConsent,
 }
 
+#[derive(Serialize)]
+struct TileServer<'a> {
+    template: Option<&'a str>,
+}
+
 // --- session ---
 
 pub async fn login(username: &str, password: &str) -> ApiResult<SessionInfo> {
@@ -322,6 +328,27 @@ pub async fn search(request: &SearchRequest) -> ApiResult<SearchResults> {
 /// Writes a search's or analysis's results to a CSV or KML file (export privilege, 8.11.3).
 pub async fn export_results(request: &ExportRequest) -> ApiResult<ExportReport> {
     invoke("export_results", &Request { request }).await
+}
+
+// --- analysis and the map ---
+
+/// An analysis under Annex C; a refusal is `refused` with clause and needs, as for a search.
+pub async fn analyse(request: &AnalysisRequest) -> ApiResult<AnalysisResult> {
+    invoke("analyse", &Request { request }).await
+}
+
+/// The cameras this user may see, with positions (restricted ones only if granted, 8.8).
+pub async fn map_cameras() -> ApiResult<Vec<MapCamera>> {
+    invoke("map_cameras", &NoArgs {}).await
+}
+
+pub async fn map_settings() -> ApiResult<MapSettings> {
+    invoke("map_settings", &NoArgs {}).await
+}
+
+/// Sets or (with `None`) clears the force tile server; administrators.
+pub async fn set_tile_server(template: Option<&str>) -> ApiResult<MapSettings> {
+    invoke("set_tile_server", &TileServer { template }).await
 }
 
 /// `None`: the read was deleted as incorrect.
@@ -607,6 +634,11 @@ fn image_base(windows: bool) -> &'static str {
 fn image_url_for(sha256: &str, thumbnail: bool, windows: bool) -> String {
     let sha: String = sha256.chars().filter(char::is_ascii_hexdigit).collect();
     format!("{}{sha}{}", image_base(windows), if thumbnail { "?thumbnail" } else { "" })
+}
+
+/// The URL template of the map's tiles, fetched by the shell from the force tile server.
+pub fn tile_url_template() -> String {
+    format!("{}tile/{{z}}/{{x}}/{{y}}", image_base(is_windows()))
 }
 
 /// Page `page` (from 1) of the package preview `token`, `document` being `bundle` or `schedule`.

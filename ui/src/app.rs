@@ -5,7 +5,7 @@ use crate::api;
 use crate::components::marking::Marking;
 use crate::format::{rank_label, role_label};
 use crate::pages::{
-    authorisations::AuthorisationsPage, cameras::CamerasPage, disclosures::DisclosuresPage,
+    analysis::AnalysisPage, authorisations::AuthorisationsPage, cameras::CamerasPage, disclosures::DisclosuresPage,
     evaluations::EvaluationsPage, evidence::EvidencePage, home::HomePage, import::ImportPage,
     investigations::InvestigationsPage, login::LoginPage, reads::ReadsPage, retention::RetentionPage,
     search::SearchPage, users::UsersPage,
@@ -23,6 +23,7 @@ pub enum Page {
     Reads,
     Investigations,
     Search,
+    Analysis,
     Evidence,
     Disclosures,
     Authorisations,
@@ -39,6 +40,7 @@ impl Page {
         Page::Reads,
         Page::Investigations,
         Page::Search,
+        Page::Analysis,
         Page::Evidence,
         Page::Disclosures,
         Page::Authorisations,
@@ -55,7 +57,7 @@ impl Page {
         match self {
             Page::Home => true,
             Page::Import => data_user || role == Role::Engineer,
-            Page::Reads | Page::Investigations | Page::Search | Page::Retention => data_user,
+            Page::Reads | Page::Investigations | Page::Search | Page::Analysis | Page::Retention => data_user,
             Page::Evidence | Page::Disclosures => role == Role::EvidenceOfficer,
             // Ranked accounts decide requests; data users see their own.
             Page::Authorisations => data_user || rank != Rank::None,
@@ -72,6 +74,7 @@ impl Page {
             Page::Reads => ("nav-reads", "Reads"),
             Page::Investigations => ("nav-investigations", "Investigations"),
             Page::Search => ("nav-search", "Search"),
+            Page::Analysis => ("nav-analysis", "Analysis"),
             Page::Evidence => ("nav-evidence", "Evidence"),
             Page::Disclosures => ("nav-disclosures", "Disclosures"),
             Page::Authorisations => ("nav-authorisations", "Authorisations"),
@@ -270,6 +273,7 @@ fn Workspace() -> impl IntoView {
                     Page::Reads => view! { <ReadsPage /> }.into_any(),
                     Page::Investigations => view! { <InvestigationsPage /> }.into_any(),
                     Page::Search => view! { <SearchPage /> }.into_any(),
+                    Page::Analysis => view! { <AnalysisPage /> }.into_any(),
                     Page::Evidence => view! { <EvidencePage /> }.into_any(),
                     Page::Disclosures => view! { <DisclosuresPage /> }.into_any(),
                     Page::Authorisations => view! { <AuthorisationsPage /> }.into_any(),
@@ -313,11 +317,21 @@ mod tests {
     #[test]
     fn navigation_follows_the_role_and_rank() {
         use Page::*;
-        let casework = vec![Home, Import, Reads, Investigations, Search, Authorisations, Retention];
+        let casework = vec![Home, Import, Reads, Investigations, Search, Analysis, Authorisations, Retention];
         assert_eq!(offered(Role::Investigator, Rank::None), casework);
         assert_eq!(offered(Role::Investigator, Rank::Inspector), casework);
-        let evidence =
-            vec![Home, Import, Reads, Investigations, Search, Evidence, Disclosures, Authorisations, Retention];
+        let evidence = vec![
+            Home,
+            Import,
+            Reads,
+            Investigations,
+            Search,
+            Analysis,
+            Evidence,
+            Disclosures,
+            Authorisations,
+            Retention,
+        ];
         assert_eq!(offered(Role::EvidenceOfficer, Rank::None), evidence);
         assert_eq!(offered(Role::Engineer, Rank::None), vec![Home, Import, Evaluations]);
         assert_eq!(offered(Role::Auditor, Rank::None), vec![Home]);

@@ -1,6 +1,7 @@
 //! ANPR Workstation desktop UI: Leptos (client-side rendering) inside the Tauri shell.
 //! See docs/desktop-api.md for the contract with the shell; `api` is the only module that calls it.
 
+mod analysis_view;
 mod api;
 mod app;
 mod components;

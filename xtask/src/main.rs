@@ -265,9 +265,30 @@ fn ensure_everything() -> Result<()> {
     ensure_tools()
 }
 
+/// Leaflet's version in ui/package.json (the lock file pins its hash).
+const LEAFLET: &str = "1.9.4";
+
+/// Installs Leaflet (the map's JavaScript and CSS) from npm into ui/node_modules, as
+/// ui/package-lock.json pins it, unless that version is there. Trunk copies it into the build
+/// (index.html); it is never committed.
+fn ensure_leaflet() -> Result<()> {
+    let ui = root().join("ui");
+    let installed = std::fs::read_to_string(ui.join("node_modules/leaflet/package.json")).unwrap_or_default();
+    if installed.contains(&format!("\"version\": \"{LEAFLET}\"")) {
+        return Ok(());
+    }
+    if !succeeds("npm", &["--version"]) {
+        bail!("npm is missing: install Node.js (with npm) to fetch Leaflet {LEAFLET} for the map");
+    }
+    let mut c = command("npm");
+    c.current_dir(&ui).args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"]);
+    run_command(c)
+}
+
 /// Builds the Leptos UI into ui/dist with trunk. No wasm-opt in any build (index.html sets
 /// `data-wasm-opt="0"`): Debian's binaryen silently breaks the wasm (toolchain.md trap 1).
 fn build_ui(release: bool) -> Result<()> {
+    ensure_leaflet()?;
     let mut c = command("trunk");
     c.current_dir(root().join("ui")).arg("build");
     if release {
@@ -307,19 +328,27 @@ fn display(path: &Path) -> String {
 /// `anpr demo` into `data` (cameras, reads with images, the demo accounts); `reads` defaults
 /// to the CLI's own default. The test stores (a `reads` count given) skip the video
 /// evaluation kit: no test uses it yet and it takes a minute to encode.
-fn make_demo_store(anpr: &Path, data: &Path, reads: Option<&str>) -> Result<()> {
+/// Returns `anpr demo --json`'s report, which says where the planted patterns are (e.g. the
+/// convoy pair).
+fn make_demo_store(anpr: &Path, data: &Path, reads: Option<&str>) -> Result<String> {
     let data = display(data);
-    let mut args = vec!["--data-dir", &data, "demo", "--seed", "1"];
+    let mut args = vec!["--json", "--data-dir", &data, "demo", "--seed", "1"];
     if let Some(reads) = reads {
         args.extend(["--reads", reads, "--no-eval-kit"]);
     }
-    sh(&display(anpr), &args)?;
+    eprintln!("$ {} {}", display(anpr), args.join(" "));
+    // The progress bar goes to stderr, shown; the JSON report is stdout.
+    let output = command(&display(anpr)).args(&args).stderr(std::process::Stdio::inherit()).output()?;
+    if !output.status.success() {
+        bail!("anpr demo failed ({})", output.status);
+    }
     // Retention as the app would apply it at start (the demo spans 400 days; 9.5.1), so the
     // store the tests see does not change under them when the app starts.
     let mut c = command(&display(anpr));
     c.args(["--data-dir", &data, "--user", "demo.investigator", "retention", "run"])
         .env("ANPR_PASSWORD", "Demo-pass-1!");
-    run_command(c)
+    run_command(c)?;
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 fn test() -> Result<()> {
@@ -355,7 +384,9 @@ fn e2e_prepared(large: bool) -> Result<()> {
             std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
         }
     }
-    make_demo_store(&anpr, &data, Some(E2E_READS))?;
+    let report = make_demo_store(&anpr, &data, Some(E2E_READS))?;
+    let demo_report = work.join("demo.json");
+    std::fs::write(&demo_report, report).with_context(|| format!("writing {}", demo_report.display()))?;
     sh(&display(&anpr), &["demo", "--bundle", &display(&bundle), "--reads", E2E_BUNDLE_READS, "--seed", "2"])?;
     let large_data = work.join("large-data");
     if large && !large_data.join("anpr.db").exists() {
@@ -378,6 +409,7 @@ fn e2e_prepared(large: bool) -> Result<()> {
     c.env("ANPR_E2E_APP", &app)
         .env("ANPR_E2E_DATA", &data)
         .env("ANPR_E2E_BUNDLE", &bundle)
+        .env("ANPR_E2E_DEMO", &demo_report)
         .env("ANPR_E2E_SCREENSHOTS", &screenshots);
     if large {
         c.env("ANPR_E2E_LARGE_DATA", &large_data);

@@ -19,6 +19,7 @@ pub mod export;
 pub mod import;
 pub mod investigations;
 mod pdf;
+pub mod map;
 pub mod policy;
 mod reads;
 mod retention;

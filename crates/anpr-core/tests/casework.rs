@@ -494,6 +494,30 @@ async fn a_restricted_plate_patch_is_refused_to_the_ungranted_whatever_the_row_i
     assert!(matches!(leaked, Err(Error::NotFound(_))), "the covert camera's plate patch reached an ungranted user");
 }
 
+/// The map's background: only an administrator sets the force tile server, the template is
+/// checked, every change is audited, and every user reads the setting back.
+#[tokio::test]
+async fn the_map_tile_server_is_set_by_administrators_and_audited() {
+    let s = store().await;
+    let (admin, investigator) = (s.login("demo.admin").await, s.login("demo.investigator").await);
+    assert_eq!(investigator.map_settings().await.unwrap().tile_url, None, "no tile server: a plain background");
+    let template = "https://tiles.force.example/{z}/{x}/{y}.png";
+    assert!(matches!(investigator.set_tile_server(Some(template)).await, Err(Error::Refused(_))));
+    assert!(matches!(admin.set_tile_server(Some("https://tiles.example/{z}.png")).await, Err(Error::Invalid(_))));
+    assert_eq!(
+        admin.set_tile_server(Some(&format!(" {template} "))).await.unwrap().tile_url.as_deref(),
+        Some(template)
+    );
+    assert_eq!(investigator.map_settings().await.unwrap().tile_url.as_deref(), Some(template));
+    admin.set_tile_server(Some(" ")).await.unwrap();
+    assert_eq!(investigator.map_settings().await.unwrap().tile_url, None);
+    assert_eq!(audit_count(&s, "settings.tile_server").await, 3, "two changes and one refusal");
+    // The map's cameras are data: only data users get them, and each fetch is audited.
+    assert!(matches!(admin.map_cameras().await, Err(Error::Refused(_))));
+    investigator.map_cameras().await.unwrap();
+    assert_eq!(audit_count(&s, "cameras.map").await, 2);
+}
+
 /// Random rounds of grants and revocations, each followed by random queries as random data
 /// users, checked against an independent model; `images` adds image fetches to the queries.
 async fn restricted_access_rounds(seed: u64, images: bool) {
@@ -677,6 +701,18 @@ async fn restricted_access_rounds(seed: u64, images: bool) {
                     }
                 }
             }
+        }
+        // The map's cameras: every user sees exactly the unrestricted cameras and the
+        // restricted ones granted to them, after every change of grants.
+        for (u, session) in sessions.iter().enumerate() {
+            let mut got: Vec<(String, bool)> =
+                session.map_cameras().await.unwrap().into_iter().map(|c| (c.camera_id, c.restricted)).collect();
+            got.sort();
+            let expected: Vec<(String, bool)> = (0..CAMERAS.len())
+                .filter(|&c| !CAMERAS[c].2 || granted.contains(&(u, c)))
+                .map(|c| (CAMERAS[c].0.to_owned(), CAMERAS[c].2))
+                .collect();
+            assert_eq!(got, expected, "seed {seed}, round {round}: the map of {}", DATA_USERS[u]);
         }
     }
     assert!(hidden > 0 && shown > 0, "the run exercised both ways: hidden {hidden}, shown {shown}");

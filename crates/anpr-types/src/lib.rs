@@ -69,12 +69,14 @@ mod evaluation;
 mod evidence;
 mod passes;
 mod export;
+mod map;
 pub use analysis::*;
 pub use casework::*;
 pub use evaluation::*;
 pub use evidence::*;
 pub use passes::*;
 pub use export::*;
+pub use map::*;
 
 text_enum!(Rank { None = "none", Inspector = "inspector", Superintendent = "superintendent" });
 

@@ -2,6 +2,7 @@
 //! makes one core call and maps its error to the boundary type the UI switches on.
 
 pub mod admin;
+pub mod analysis;
 pub mod casework;
 pub mod evaluation;
 pub mod evidence;

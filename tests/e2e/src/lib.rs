@@ -6,6 +6,7 @@
 //!   the UI rather than pointing at a dev server;
 //! - `ANPR_E2E_DATA`: a demo data directory (`anpr demo`), passed to the app as `ANPR_DATA_DIR`;
 //! - `ANPR_E2E_BUNDLE`: a small demo read bundle for the import test;
+//! - `ANPR_E2E_DEMO`: the store's `anpr demo --json` report (where the planted patterns are);
 //! - `ANPR_E2E_SCREENSHOTS` (optional): where screenshots go, else `<target>/e2e-screenshots`.
 //!
 //! A missing variable panics with what to run: a suite that silently passes without an app
@@ -326,6 +327,38 @@ pub async fn misread_of_a_recent_vrm(data_dir: &Path, days: i64) -> (String, Str
             (!vrms.contains(&misread)).then(|| (vrm.clone(), misread))
         })
         .expect("the demo store has a recent VRM with a look-alike letter")
+}
+
+/// Cameras of the demo store `username` may see on the map: the unrestricted ones and the
+/// restricted ones currently granted to them (8.8), counted straight from the database.
+pub async fn cameras_visible_to(data_dir: &Path, username: &str) -> u64 {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Connection};
+    let options = SqliteConnectOptions::new().filename(data_dir.join("anpr.db")).read_only(true);
+    let mut conn = options.connect().await.unwrap_or_else(|e| panic!("opening the demo store: {e}"));
+    let count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cameras c WHERE c.restricted = 0 OR EXISTS (SELECT 1 FROM camera_grants g
+         JOIN users u ON u.id = g.user_id WHERE g.camera = c.id AND u.username = ? AND g.revoked_at IS NULL)",
+    )
+    .bind(username)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap_or_else(|e| panic!("counting cameras: {e}"));
+    let _ = conn.close().await;
+    count as u64
+}
+
+/// The demo's convoy pair (normalised VRMs), from the report `anpr demo --json` wrote when
+/// `cargo xtask e2e` made the store (`ANPR_E2E_DEMO`).
+pub fn demo_convoy_pair() -> (String, String) {
+    let path = env_path("ANPR_E2E_DEMO");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let pair = &report["demo"]["convoy_pair"];
+    match (pair[0].as_str(), pair[1].as_str()) {
+        (Some(a), Some(b)) => (a.to_owned(), b.to_owned()),
+        _ => panic!("{} names no convoy pair: {pair}", path.display()),
+    }
 }
 
 /// The numbers written in `text`, thousands separators allowed: `"3,000 reads from 12

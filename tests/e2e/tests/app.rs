@@ -3,7 +3,8 @@
 //! Run with `cargo xtask e2e` (it builds the app and the store, and sets the environment).
 
 use anpr_e2e::{
-    App, DEMO_PASSWORD, env_path, misread_of_a_recent_vrm, numbers_in, record_timing, shows_number, visible_reads,
+    App, DEMO_PASSWORD, cameras_visible_to, demo_convoy_pair, env_path, misread_of_a_recent_vrm, numbers_in,
+    record_timing, shows_number, visible_reads,
 };
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -306,6 +307,113 @@ async fn a_misread_tolerant_search_finds_the_vrm_behind_a_misread() {
     wait_for_images_loaded(&app, "#search-results img.plate-thumb").await;
     app.screenshot("19-search-misread-tolerant").await;
     app.close().await;
+}
+
+/// Issue 5: a journey is drawn on the map: Leaflet's own DOM holds the path through the reads
+/// and a marker and label for each camera this user may see (8.8), on the plain background the
+/// map has with no tile server (nothing fetched: it works offline).
+#[tokio::test]
+async fn journey_shown_on_the_map() {
+    let (vrm, _) = demo_convoy_pair();
+    let cameras = cameras_visible_to(&env_path("ANPR_E2E_DATA"), "demo.investigator").await;
+    let app = App::start().await;
+    app.login("demo.investigator", DEMO_PASSWORD).await;
+    fill_analysis(&app, "journey", &vrm).await;
+    app.click("#analysis-run").await;
+    let summary = app.wait("#journey-summary").await;
+    let total: u64 = summary.attr("data-total").await.ok().flatten().and_then(|t| t.parse().ok()).unwrap_or(0);
+    assert!(total >= 2, "the journey has {total} reads");
+    app.wait_text("#analysis-reads-count", "the journey's reads", |t| shows_number(t, total)).await;
+    // Every read listed is the VRM's, in time order as the journey gives them.
+    let times = app
+        .script("return [...document.querySelectorAll('#analysis-reads .analysis-read')].map(r => r.dataset.vrm)")
+        .await;
+    let listed: Vec<String> = serde_json::from_value(times).unwrap_or_default();
+    assert!(!listed.is_empty() && listed.iter().all(|v| v.replace(' ', "") == vrm), "{listed:?}");
+
+    let map = app
+        .script(
+            "const m = document.querySelector('#analysis-map'); \
+             const path = m.querySelector('path.map-path'); \
+             return { leaflet: m.classList.contains('leaflet-container'), \
+                      background: m.dataset.background, colour: getComputedStyle(m).backgroundColor, \
+                      tiles: m.querySelectorAll('.leaflet-tile, img').length, \
+                      path: path ? path.getAttribute('d') : null, \
+                      cameras: m.querySelectorAll('path.map-camera').length, \
+                      labels: m.querySelectorAll('.leaflet-tooltip').length };",
+        )
+        .await;
+    assert_eq!(map["leaflet"], true, "{map}");
+    assert_eq!(map["background"], "plain", "{map}");
+    assert_eq!(map["colour"], "rgb(238, 241, 244)", "the plain background: {map}");
+    assert_eq!(map["tiles"], 0, "no tile or image is fetched without a tile server: {map}");
+    let path = map["path"].as_str().unwrap_or_else(|| panic!("no journey path on the map: {map}"));
+    // An SVG path through at least two points: M x y L x y ...
+    assert!(path.starts_with('M') && path.contains('L'), "{path}");
+    assert_eq!(map["cameras"].as_u64(), Some(cameras), "one marker per camera the user may see: {map}");
+    assert_eq!(map["labels"].as_u64(), Some(cameras), "each camera labelled: {map}");
+    app.screenshot("27-analysis-journey-map").await;
+    app.close().await;
+}
+
+/// Issue 5: the convoy analysis finds the pair the demo generator planted (named in the demo
+/// report, not here), ranked first with its shared sightings; the reads sort by a heading,
+/// and the keyboard selects reads for the side-by-side comparison and opens one.
+#[tokio::test]
+async fn convoy_finds_the_demo_convoy_pair() {
+    let (leader, follower) = demo_convoy_pair();
+    let app = App::start().await;
+    app.login("demo.investigator", DEMO_PASSWORD).await;
+    fill_analysis(&app, "convoy", &leader).await;
+    app.fill("#analysis-window", "5").await;
+    app.fill("#analysis-min-together", "2").await;
+    app.click("#analysis-run").await;
+    let first = app.wait("#convoy-companions tr.convoy-companion").await;
+    assert_eq!(first.attr("data-vrm").await.ok().flatten().as_deref(), Some(follower.as_str()), "the first companion");
+    let times: u64 = first.attr("data-times").await.ok().flatten().and_then(|t| t.parse().ok()).unwrap_or(0);
+    assert!(times >= 2, "seen together {times} times");
+    let highlights = app.script("return document.querySelectorAll('#analysis-map path.map-highlight').length").await;
+    assert!(highlights.as_u64().unwrap_or(0) >= times, "shared sightings on the map: {highlights}");
+
+    // Sorted by VRM (a click on the heading), the reads come in VRM order.
+    app.click("[data-sort='VRM']").await;
+    let vrms = app.script("return [...document.querySelectorAll('#analysis-reads .analysis-read')].sort((a, b) => a.dataset.rowIndex - b.dataset.rowIndex).map(r => r.dataset.vrm)").await;
+    let vrms: Vec<String> = serde_json::from_value(vrms).unwrap_or_default();
+    let mut sorted = vrms.clone();
+    sorted.sort();
+    assert!(vrms.len() >= 2 && vrms == sorted, "{vrms:?}");
+
+    // Keyboard: down, Space (compare), down, Space, then Enter opens the read.
+    // Keyboard, as the table receives it: down, Space (compare), down, Space, then Enter opens.
+    let press = |key: &str| {
+        format!(
+            "const t = document.querySelector('#analysis-reads'); t.focus(); \
+             t.dispatchEvent(new KeyboardEvent('keydown', {{ key: '{key}', bubbles: true, cancelable: true }})); return true;"
+        )
+    };
+    for key in ["ArrowDown", " ", "ArrowDown", " "] {
+        app.script(&press(key)).await;
+    }
+    app.wait("#analysis-compare").await;
+    let compared = app.script("return document.querySelectorAll('#analysis-compare .compare-read').length").await;
+    assert_eq!(compared, 2, "two reads side by side");
+    wait_for_images_loaded(&app, "#analysis-compare img.plate-large").await;
+    app.screenshot("28-analysis-convoy").await;
+    app.script(&press("Enter")).await;
+    let selected = app.wait(".analysis-read.selected").await;
+    let vrm = selected.attr("data-vrm").await.ok().flatten().unwrap_or_default();
+    app.wait_text("#detail-title", "the selected read's VRM", |t| t == vrm).await;
+    app.close().await;
+}
+
+/// Opens Analysis and fills the scope (the demo's Serious case, a year back) and the VRM.
+async fn fill_analysis(app: &App, kind: &str, vrm: &str) {
+    app.click("#nav-analysis").await;
+    app.choose("#analysis-investigation", "NS-SER-0002").await;
+    app.choose("#analysis-purpose", "investigation").await;
+    app.fill("#analysis-justification", "vehicles linked to the garage robbery").await;
+    app.choose("#analysis-kind", kind).await;
+    app.fill("#analysis-vrm", vrm).await;
 }
 
 /// Opens Search and fills the form for a wildcard search in the demo's Priority and Volume case.

@@ -3,9 +3,11 @@
 pub mod export;
 pub mod field;
 pub mod investigations;
+pub mod map;
 pub mod marking;
 pub mod outcome;
 pub mod problem;
 pub mod read_cells;
 pub mod read_detail;
+pub mod scope;
 pub mod table;

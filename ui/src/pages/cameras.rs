@@ -5,6 +5,7 @@
 use crate::api;
 use crate::app::{AppState, use_app};
 use crate::components::field::{TextField, current_value, focus_later, selected_value};
+use crate::components::map::TileServerForm;
 use crate::components::outcome::{Outcome, OutcomeMessage, act};
 use crate::format::{missing_fields, optional, system_type_label};
 use anpr_types::{CameraInfo, NewCamera, RestrictionChange, SystemType};
@@ -162,6 +163,7 @@ pub fn CamerasPage() -> impl IntoView {
                 </table>
             </div>
             <NewCameraForm register=register />
+            <TileServerForm />
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod add_exhibit;
+pub mod analysis;
 pub mod annotate;
 pub mod authorisations;
 pub mod cameras;

@@ -8,19 +8,16 @@
 use crate::api;
 use crate::app::{AppState, use_app};
 use crate::components::export::ExportButtons;
-use crate::components::field::{
-    CheckField, SelectField, TextField, current_value, focus_later, scroll_into_view_later, selected_value,
-};
+use crate::components::field::{CheckField, TextField, current_value, scroll_into_view_later};
 use crate::components::investigations;
 use crate::components::outcome::{Outcome, OutcomeMessage, act};
-use crate::components::problem::Problem;
 use crate::components::read_cells::{ReadCells, ReadHead};
 use crate::components::read_detail::{Detail, DetailPane, open_detail};
-use crate::format::{comma_list, form_time, missing_fields, optional, thousands};
+use crate::components::scope::{GrantBanner, ScopeFailure, ScopeFields, ScopeForm, ScopeInputs};
+use crate::format::{missing_fields, optional, thousands};
 use crate::pages::add_exhibit::AddToPackage;
 use anpr_types::{
-    ApiError, AuthorityRequest, ExportSource, ExtensionReason, GrantInfo, Investigation, Purpose, ReadSummary,
-    RetainRequest, RetentionBasis, Role, SearchRequest, SearchResults,
+    ApiError, ExportSource, Investigation, ReadSummary, RetainRequest, RetentionBasis, Role, SearchRequest, SearchResults,
 };
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
@@ -29,18 +26,11 @@ use leptos::task::spawn_local;
 /// Results per page.
 const LIMIT: u64 = 100;
 
-/// The search form as typed.
+/// The search form as typed: the scope and what is searched for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchForm {
-    pub investigation: String,
-    pub purpose: Option<Purpose>,
-    pub justification: String,
+    pub scope: ScopeForm,
     pub vrm: String,
-    pub from: String,
-    pub to: String,
-    pub cameras: String,
-    pub area: String,
-    pub authority: String,
     /// Misread-tolerant: OCR confusions (docs/vrm-search.md), and with `fuzzy_indel` one
     /// character more or fewer.
     pub fuzzy: bool,
@@ -50,29 +40,11 @@ pub struct SearchForm {
 impl SearchForm {
     /// The first page's request, or what is missing.
     pub fn request(&self) -> Result<SearchRequest, String> {
-        let purpose = self.purpose.map(Purpose::as_str).unwrap_or_default();
-        let required = [
-            ("investigation", self.investigation.as_str()),
-            ("purpose", purpose),
-            ("justification", &self.justification),
-        ];
-        if let Some(message) = missing_fields(&required) {
-            return Err(message);
-        }
         Ok(SearchRequest {
-            investigation: self.investigation.trim().to_owned(),
-            purpose: self.purpose,
-            justification: self.justification.trim().to_owned(),
             vrm: optional(&self.vrm),
-            from: form_time(&self.from),
-            to: form_time(&self.to),
-            cameras: comma_list(&self.cameras),
-            area: optional(&self.area),
-            authority_ref: optional(&self.authority),
-            offset: 0,
-            limit: LIMIT,
             fuzzy: self.fuzzy,
             fuzzy_indel: self.fuzzy && self.fuzzy_indel,
+            ..self.scope.request(LIMIT)?
         })
     }
 }
@@ -88,15 +60,8 @@ pub fn page_text(offset: u64, shown: usize, total: u64) -> String {
 /// The form's boxes.
 #[derive(Debug, Clone, Copy)]
 struct Fields {
-    investigation: RwSignal<String>,
-    purpose: RwSignal<Option<Purpose>>,
-    justification: RwSignal<String>,
+    scope: ScopeFields,
     vrm: RwSignal<String>,
-    from: RwSignal<String>,
-    to: RwSignal<String>,
-    cameras: RwSignal<String>,
-    area: RwSignal<String>,
-    authority: RwSignal<String>,
     fuzzy: RwSignal<bool>,
     fuzzy_indel: RwSignal<bool>,
 }
@@ -104,15 +69,8 @@ struct Fields {
 impl Fields {
     fn new() -> Self {
         Fields {
-            investigation: RwSignal::new(String::new()),
-            purpose: RwSignal::new(Some(Purpose::Investigation)),
-            justification: RwSignal::new(String::new()),
+            scope: ScopeFields::new("search"),
             vrm: RwSignal::new(String::new()),
-            from: RwSignal::new(String::new()),
-            to: RwSignal::new(String::new()),
-            cameras: RwSignal::new(String::new()),
-            area: RwSignal::new(String::new()),
-            authority: RwSignal::new(String::new()),
             fuzzy: RwSignal::new(false),
             fuzzy_indel: RwSignal::new(false),
         }
@@ -120,22 +78,9 @@ impl Fields {
 
     /// What the page holds now.
     fn read(self) -> SearchForm {
-        if let Some(value) = selected_value("search-investigation") {
-            self.investigation.set(value);
-        }
-        if let Some(value) = selected_value("search-purpose") {
-            self.purpose.set(value.parse().ok());
-        }
         SearchForm {
-            investigation: self.investigation.get_untracked(),
-            purpose: self.purpose.get_untracked(),
-            justification: current_value("search-justification", self.justification),
+            scope: self.scope.read(),
             vrm: current_value("search-vrm", self.vrm),
-            from: current_value("search-from", self.from),
-            to: current_value("search-to", self.to),
-            cameras: current_value("search-cameras", self.cameras),
-            area: current_value("search-area", self.area),
-            authority: current_value("search-authority", self.authority),
             fuzzy: self.fuzzy.get_untracked(),
             fuzzy_indel: self.fuzzy_indel.get_untracked(),
         }
@@ -208,19 +153,16 @@ pub fn SearchPage() -> impl IntoView {
     };
     let investigations = RwSignal::new(Vec::<Investigation>::new());
     let load_outcome = RwSignal::new(None::<Outcome>);
-    investigations::load_open(app, load_outcome, investigations, fields.investigation);
-    let asking = RwSignal::new(false);
+    investigations::load_open(app, load_outcome, investigations, fields.scope.investigation);
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        asking.set(false);
         searching.detail.set(Detail::Closed);
         match fields.read().request() {
             Ok(request) => searching.run(request),
             Err(message) => searching.failure.set(Some(api::invalid(message))),
         }
     };
-    let refused = move || searching.failure.with(|f| f.as_ref().is_some_and(|e| e.code == "refused"));
     let detail_open = move || searching.detail.with(Detail::is_open);
     let evidence_officer = move || app.role() == Some(Role::EvidenceOfficer);
 
@@ -232,32 +174,7 @@ pub fn SearchPage() -> impl IntoView {
             </div>
             <OutcomeMessage outcome=load_outcome id="search-load-message" />
             <form id="search-form" class="panel form" on:submit=submit aria-label="Search">
-                <div class="form-grid">
-                    <SelectField
-                        id="search-investigation"
-                        label="Investigation"
-                        value=fields.investigation
-                        options=investigations::options(investigations)
-                    />
-                    <div class="field">
-                        <label for="search-purpose">"Purpose"</label>
-                        <select
-                            id="search-purpose"
-                            on:change=move |ev| fields.purpose.set(event_target_value(&ev).parse().ok())
-                        >
-                            {Purpose::ALL
-                                .iter()
-                                .map(|p| {
-                                    let selected = fields.purpose.get_untracked() == Some(*p);
-                                    view! {
-                                        <option value=p.as_str() selected=selected>
-                                            {p.label()}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </div>
+                <ScopeInputs fields=fields.scope investigations=investigations>
                     <TextField
                         id="search-vrm"
                         label="VRM"
@@ -278,86 +195,20 @@ pub fn SearchPage() -> impl IntoView {
                             disabled=Signal::derive(move || !fields.fuzzy.get())
                         />
                     </div>
-                    <TextField
-                        id="search-from"
-                        label="From (UK time)"
-                        value=fields.from
-                        kind="datetime-local"
-                        hint="Empty: as far back as Annex C allows."
-                    />
-                    <TextField
-                        id="search-to"
-                        label="To (UK time)"
-                        value=fields.to
-                        kind="datetime-local"
-                        hint="Empty: now."
-                    />
-                    <TextField
-                        id="search-cameras"
-                        label="Cameras"
-                        value=fields.cameras
-                        hint="Camera ids, separated by commas."
-                    />
-                    <TextField id="search-area" label="General area" value=fields.area />
-                    <TextField
-                        id="search-authority"
-                        label="Written authority"
-                        value=fields.authority
-                        hint="Its reference, e.g. AUTH-0001, when the search relies on one."
-                    />
-                </div>
-                <TextField
-                    id="search-justification"
-                    label="Justification"
-                    value=fields.justification
-                    multiline=true
-                    required=true
-                    hint="Why this search is necessary and proportionate (NASPLE 9.2.1); it is audited."
-                />
+                </ScopeInputs>
                 <div class="form-actions">
                     <button id="search-run" type="submit" class="btn btn-primary" disabled=move || searching.busy.get()>
                         {move || if searching.busy.get() { "Searching…" } else { "Search" }}
                     </button>
                 </div>
             </form>
-            {move || {
-                searching
-                    .failure
-                    .get()
-                    .map(|e| {
-                        view! {
-                            <Problem error=e id="search-refusal" />
-                            <Show when=refused>
-                                <button
-                                    id="request-authority"
-                                    type="button"
-                                    class="btn"
-                                    on:click=move |_| {
-                                        asking.set(true);
-                                        focus_later("authority-purpose");
-                                    }
-                                >
-                                    "Request authority"
-                                </button>
-                            </Show>
-                        }
-                    })
-            }}
-            {move || {
-                searching
-                    .ran
-                    .get()
-                    .filter(|_| asking.get())
-                    .map(|search| {
-                        view! {
-                            <AuthorityRequestForm
-                                search=search
-                                app=app
-                                on_pending=Callback::new(move |reference| fields.authority.set(reference))
-                            />
-                        }
-                    })
-            }}
+            <ScopeFailure
+                id="search-refusal"
+                app=app
+                failure=searching.failure
+                ran=searching.ran
+                authority=fields.scope.authority
+            />
             {move || searching.results.get().map(|found| view! { <Results found=found searching=searching /> })}
             <Show when=move || searching.results.with(Option::is_some)>
                 <ExportButtons
@@ -408,25 +259,13 @@ pub fn SearchPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn GrantBanner(grant: GrantInfo) -> impl IntoView {
-    view! {
-        <div id="search-grant" class="notice notice-grant" role="status">
-            <p class="notice-heading">{grant.basis.clone()}</p>
-            <p class="notice-clause">{format!("NASPLE {}", grant.clause)}</p>
-            <p>{format!("Period searched: {} to {}", grant.from_uk, grant.to_uk)}</p>
-            {grant.authority.map(|a| view! { <p id="search-grant-authority">{format!("Written authority {a}")}</p> })}
-        </div>
-    }
-}
-
 /// The grant, the count and the paging buttons.
 #[component]
 fn Results(found: SearchResults, searching: Searching) -> impl IntoView {
     let (offset, total, shown) = (found.offset, found.total, found.reads.len());
     let has_next = offset + (shown as u64) < total;
     view! {
-        <GrantBanner grant=found.grant />
+        <GrantBanner grant=found.grant id="search-grant" />
         <div class="page-head">
             <span id="search-total" data-total=total>
                 {page_text(offset, shown, total)}
@@ -481,132 +320,6 @@ fn ResultRow(read: ReadSummary, searching: Searching) -> impl IntoView {
     }
 }
 
-/// The request for the written authority a refused search needs (Annex C), its period and
-/// purpose taken from that search.
-#[component]
-fn AuthorityRequestForm(search: SearchRequest, app: AppState, on_pending: Callback<String>) -> impl IntoView {
-    let purpose = RwSignal::new(match search.purpose {
-        Some(Purpose::CodeOfEthics) => Purpose::CodeOfEthics,
-        _ => Purpose::Investigation,
-    });
-    let reason_code = RwSignal::new(String::new());
-    let from = RwSignal::new(search.from.clone().unwrap_or_default());
-    let to = RwSignal::new(search.to.clone().unwrap_or_default());
-    let reason = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Outcome>);
-    let pending = RwSignal::new(None::<String>);
-    let investigation = search.investigation.clone();
-
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if let Some(p) = selected_value("authority-purpose").and_then(|v| v.parse().ok()) {
-            purpose.set(p);
-        }
-        if let Some(code) = selected_value("authority-reason-code") {
-            reason_code.set(code);
-        }
-        let purpose = purpose.get_untracked();
-        let code = reason_code.get_untracked();
-        let request = AuthorityRequest {
-            investigation: investigation.clone(),
-            purpose,
-            from: form_time(&current_value("authority-from", from)).unwrap_or_default(),
-            to: form_time(&current_value("authority-to", to)).unwrap_or_default(),
-            reason_code: (purpose == Purpose::Investigation).then(|| code.parse::<ExtensionReason>().ok()).flatten(),
-            reason: current_value("authority-reason", reason).trim().to_owned(),
-        };
-        let code_needed = if purpose == Purpose::Investigation { code.as_str() } else { "-" };
-        let required = [
-            ("start of the period", request.from.as_str()),
-            ("end", &request.to),
-            ("reason code", code_needed),
-            ("reason", &request.reason),
-        ];
-        if let Some(message) = missing_fields(&required) {
-            outcome.set(Some(Outcome::Failed(api::invalid(message))));
-            return;
-        }
-        act(app, outcome, async move { api::request_authority(&request).await }, move |authority| {
-            on_pending.run(authority.reference.clone());
-            pending.set(Some(authority.reference));
-            None
-        });
-    };
-
-    view! {
-        <form id="authority-form" class="panel form" on:submit=submit aria-labelledby="authority-title">
-            <h2 id="authority-title">{format!("Request written authority for {}", search.investigation)}</h2>
-            <p class="muted">
-                "A Priority and Volume search over 90 days needs an Inspector's written authority, with one of the "
-                "Annex C reasons; a Code of Ethics investigation needs a Superintendent's."
-            </p>
-            <div class="form-grid">
-                <div class="field">
-                    <label for="authority-purpose">"Purpose"</label>
-                    <select id="authority-purpose" on:change=move |ev| {
-                        if let Ok(p) = event_target_value(&ev).parse() {
-                            purpose.set(p);
-                        }
-                    }>
-                        {[Purpose::Investigation, Purpose::CodeOfEthics]
-                            .into_iter()
-                            .map(|p| {
-                                view! {
-                                    <option value=p.as_str() selected=purpose.get_untracked() == p>
-                                        {p.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <Show when=move || purpose.get() == Purpose::Investigation>
-                    <div class="field">
-                        <label for="authority-reason-code">"Reason (Annex C)"</label>
-                        <select id="authority-reason-code" on:change=move |ev| reason_code.set(event_target_value(&ev))>
-                            <option value="" selected=move || reason_code.get().is_empty()>
-                                "Choose a reason"
-                            </option>
-                            {ExtensionReason::ALL
-                                .iter()
-                                .map(|r| {
-                                    view! {
-                                        <option value=r.as_str() selected=reason_code.get_untracked() == r.as_str()>
-                                            {r.label()}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </div>
-                </Show>
-                <TextField id="authority-from" label="From (UK time)" value=from kind="datetime-local" required=true />
-                <TextField id="authority-to" label="To (UK time)" value=to kind="datetime-local" required=true />
-            </div>
-            <TextField id="authority-reason" label="Reason" value=reason multiline=true required=true />
-            <OutcomeMessage outcome=outcome id="authority-message" />
-            {move || {
-                pending
-                    .get()
-                    .map(|reference| {
-                        view! {
-                            <p class="msg msg-note" role="status">
-                                "Request " <strong id="authority-reference">{reference}</strong>
-                                " is pending. Once it is approved, search again: the reference is now in "
-                                "Written authority."
-                            </p>
-                        }
-                    })
-            }}
-            <div class="form-actions">
-                <button id="authority-submit" type="submit" class="btn btn-primary">
-                    "Send the request"
-                </button>
-            </div>
-        </form>
-    }
-}
-
 /// Retaining the read open for the search's investigation (CPIA, 9.8): evidence officers.
 #[component]
 fn RetainForm(searching: Searching) -> impl IntoView {
@@ -657,12 +370,16 @@ fn RetainForm(searching: Searching) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use anpr_types::Purpose;
 
     fn form() -> SearchForm {
         SearchForm {
-            investigation: "OP-1".into(),
-            purpose: Some(Purpose::Investigation),
-            justification: " suspect vehicle ".into(),
+            scope: ScopeForm {
+                investigation: "OP-1".into(),
+                purpose: Some(Purpose::Investigation),
+                justification: " suspect vehicle ".into(),
+                ..ScopeForm::default()
+            },
             ..SearchForm::default()
         }
     }
@@ -682,13 +399,10 @@ mod tests {
 
     #[test]
     fn filled_boxes_are_sent() {
-        let filled = SearchForm {
-            vrm: "AB1? *".into(),
-            from: "2026-11-01T08:00".into(),
-            cameras: "CAM-1, CAM-2".into(),
-            authority: " AUTH-0001".into(),
-            ..form()
-        };
+        let mut filled = SearchForm { vrm: "AB1? *".into(), ..form() };
+        filled.scope.from = "2026-11-01T08:00".into();
+        filled.scope.cameras = "CAM-1, CAM-2".into();
+        filled.scope.authority = " AUTH-0001".into();
         let request = filled.request().unwrap_or_default();
         assert_eq!(request.vrm.as_deref(), Some("AB1? *"));
         assert_eq!(request.from.as_deref(), Some("2026-11-01T08:00"));
@@ -706,7 +420,9 @@ mod tests {
 
     #[test]
     fn justification_and_investigation_are_required() {
-        let none = SearchForm { investigation: String::new(), justification: " ".into(), ..form() };
+        let mut none = form();
+        none.scope.investigation = String::new();
+        none.scope.justification = " ".into();
         assert_eq!(none.request(), Err("Enter the investigation and the justification.".to_owned()));
     }
 

@@ -54,7 +54,7 @@ fn ends_with_eoi(bytes: &[u8]) -> bool {
     bytes[..end].ends_with(&[0xFF, 0xD9])
 }
 
-fn decode(bytes: &[u8]) -> Result<(image::DynamicImage, &'static str), String> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<(image::DynamicImage, &'static str), String> {
     let format = match image::guess_format(bytes) {
         Ok(ImageFormat::Jpeg) => ImageFormat::Jpeg,
         Ok(ImageFormat::Png) => ImageFormat::Png,
