@@ -9,9 +9,7 @@ use crate::output::{AlreadyReported, emit};
 use anpr_core::evaluation::report::{ReportDetails, ReportError, interval, percent, report_files, verdict_words};
 use anpr_core::evaluation::{self, DEFAULT_WINDOW_S, EvaluationError, EvaluationParams};
 use anpr_core::policy::evaluation::Deployment;
-use anpr_core::types::{
-    CameraEvaluationStatus, Condition, Direction, EvaluationReport, EvaluationSummary, SystemType,
-};
+use anpr_core::types::{CameraEvaluationStatus, Condition, Direction, EvaluationReport, EvaluationSummary, SystemType};
 use anpr_core::{Clock, SystemClock};
 use chrono::NaiveDate;
 use clap::{Args, CommandFactory, Subcommand};

@@ -13,7 +13,7 @@ use common::pdf::{check_marked_pages, pages_of, preview, run, text_of};
 use image::{ImageFormat, Rgb, RgbImage};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 fn sha256(bytes: &[u8]) -> String {

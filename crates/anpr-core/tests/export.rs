@@ -165,7 +165,7 @@ impl Element {
     }
 
     fn text_of(&self, path: &[&str]) -> String {
-        path.iter().fold(Some(self), |e, p| e.and_then(|e| e.child(p))).map(|e| e.text.clone()).unwrap_or_default()
+        path.iter().try_fold(self, |e, p| e.child(p)).map(|e| e.text.clone()).unwrap_or_default()
     }
 }
 
@@ -225,8 +225,11 @@ fn parse_xml(text: &str) -> (Element, Vec<String>) {
 struct Kml {
     name: String,
     description: String,
-    folders: Vec<(String, Vec<Record>, Vec<(f64, f64)>)>,
+    folders: Vec<Folder>,
 }
+
+/// A KML folder: its name, its placemarks' records and its line's points.
+type Folder = (String, Vec<Record>, Vec<(f64, f64)>);
 
 fn parse_kml(text: &str) -> Kml {
     let (kml, comments) = parse_xml(text);

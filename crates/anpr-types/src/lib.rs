@@ -67,16 +67,16 @@ mod analysis;
 mod casework;
 mod evaluation;
 mod evidence;
-mod passes;
 mod export;
 mod map;
+mod passes;
 pub use analysis::*;
 pub use casework::*;
 pub use evaluation::*;
 pub use evidence::*;
-pub use passes::*;
 pub use export::*;
 pub use map::*;
+pub use passes::*;
 
 text_enum!(Rank { None = "none", Inspector = "inspector", Superintendent = "superintendent" });
 

@@ -461,10 +461,10 @@ fn SelectedMark(m: Marking) -> impl IntoView {
             on:submit=move |ev| {
                 ev.prevent_default();
                 save();
-                if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()) {
-                    if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                        let _ = el.blur();
-                    }
+                if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element())
+                    && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+                {
+                    let _ = el.blur();
                 }
             }
         >

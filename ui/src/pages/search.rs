@@ -17,7 +17,8 @@ use crate::components::scope::{GrantBanner, ScopeFailure, ScopeFields, ScopeForm
 use crate::format::{missing_fields, optional, thousands};
 use crate::pages::add_exhibit::AddToPackage;
 use anpr_types::{
-    ApiError, ExportSource, Investigation, ReadSummary, RetainRequest, RetentionBasis, Role, SearchRequest, SearchResults,
+    ApiError, ExportSource, Investigation, ReadSummary, RetainRequest, RetentionBasis, Role, SearchRequest,
+    SearchResults,
 };
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;

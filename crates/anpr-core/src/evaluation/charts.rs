@@ -96,9 +96,12 @@ pub fn outcomes(truth: &[TruthVehicle], report: &EvaluationReport) -> Vec<(u64, 
     out
 }
 
+/// `(vehicle, rate)` points of a line.
+pub type Series = Vec<(u64, f64)>;
+
 /// The running capture rate (captured / visible so far) and read rate (correct / captured so
-/// far) at each visible vehicle, as `(vehicle, rate)` points.
-pub fn cumulative(outcomes: &[(u64, Outcome)]) -> (Vec<(u64, f64)>, Vec<(u64, f64)>) {
+/// far) at each visible vehicle.
+pub fn cumulative(outcomes: &[(u64, Outcome)]) -> (Series, Series) {
     let (mut visible, mut captured, mut correct) = (0u64, 0u64, 0u64);
     let (mut capture, mut read) = (Vec::new(), Vec::new());
     for &(vehicle, outcome) in outcomes {

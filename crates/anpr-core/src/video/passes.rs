@@ -30,13 +30,16 @@ struct Band {
     covered: Vec<f32>,
 }
 
+/// Whether a pixel centre lies in a band.
+type Covers = dyn Fn(f32, f32) -> bool;
+
 impl Band {
     fn new(band: &LaneBand, width: u32, height: u32) -> Result<Self, VideoError> {
         let refuse = |reason: String| VideoError::Band { lane: band.lane, reason };
         let (w, h) = (width as f32, height as f32);
         let inside = |(x, y): (f32, f32)| (0.0..=w).contains(&x) && (0.0..=h).contains(&y);
         // Which pixel centres are covered, tested over the band's bounding box.
-        let (corners, covers): ([(f32, f32); 4], Box<dyn Fn(f32, f32) -> bool>) = match band.shape {
+        let (corners, covers): ([(f32, f32); 4], Box<Covers>) = match band.shape {
             BandShape::Rect { x, y, width, height } => {
                 if !(width > 0.0 && height > 0.0) {
                     return Err(refuse(format!("the rectangle is {width} x {height} pixels")));
