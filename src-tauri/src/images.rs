@@ -6,10 +6,12 @@
 //! an overview image (`http://anpr-image.localhost/...` on Windows), and
 //! `.../preview/<token>/<bundle|schedule>/<page>` a page of the package preview the logged-in
 //! user made (`preview_package`), answered only to that user, `.../video/<evaluation>/<frame>`
-//! a frame (JPEG) of the evaluation video that user opened (`open_evaluation_video`), and
+//! a frame (JPEG) of the evaluation video that user opened (`open_evaluation_video`),
+//! `.../chart/<evaluation>/<rates|confusions>` a chart of the evaluation's scoring, and
 //! `.../tile/<z>/<x>/<y>` a map tile from the force tile server (`tiles.rs`).
 
 use crate::state::{AppState, PreviewDocument};
+use anpr_core::evaluation::charts::ChartKind;
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
@@ -57,6 +59,14 @@ fn parse_page(path: &str) -> Option<PageRequest> {
     Some(PageRequest { token: token.to_owned(), document, page: page.parse().ok()? })
 }
 
+/// `/chart/<evaluation>/<rates|confusions>`: a chart of the evaluation's scoring.
+fn parse_chart(path: &str) -> Option<(i64, ChartKind)> {
+    let mut parts = path.strip_prefix("/chart/")?.split('/');
+    let evaluation = parts.next()?.parse::<i64>().ok().filter(|id| *id > 0)?;
+    let kind = ChartKind::parse(parts.next()?)?;
+    parts.next().is_none().then_some((evaluation, kind))
+}
+
 /// Accepts `/<64 hex digits>` with an optional `thumbnail` query; anything else is unknown.
 fn parse(path: &str, query: Option<&str>) -> Option<ImageRequest> {
     let sha = path.strip_prefix('/')?;
@@ -84,6 +94,16 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
         responder.respond(bytes.map_or_else(|| status(StatusCode::NOT_FOUND), |b| ok(b, "image/png")));
         return;
     }
+    if let Some((evaluation, kind)) = parse_chart(request.uri().path()) {
+        tauri::async_runtime::spawn(async move {
+            let Some(session) = app.state::<AppState>().current() else {
+                return responder.respond(status(StatusCode::FORBIDDEN));
+            };
+            responder
+                .respond(from_core(session.evaluation_chart(evaluation, kind).await.map(|png| (png, "image/png"))));
+        });
+        return;
+    }
     if let Some((evaluation, frame)) = parse_frame(request.uri().path()) {
         // Decoding takes milliseconds of CPU: off the webview's thread and the async workers.
         tauri::async_runtime::spawn_blocking(move || {
@@ -105,8 +125,13 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
 async fn answer(session: Option<anpr_core::Session>, wanted: Option<ImageRequest>) -> Response<Vec<u8>> {
     let Some(wanted) = wanted else { return status(StatusCode::NOT_FOUND) };
     let Some(session) = session else { return status(StatusCode::FORBIDDEN) };
-    match session.image(&wanted.sha256, wanted.thumbnail).await {
-        Ok((bytes, mime)) => ok(bytes, mime),
+    from_core(session.image(&wanted.sha256, wanted.thumbnail).await)
+}
+
+/// A core answer as a response: refused 403, unknown 404, any other failure 500.
+fn from_core<M: AsRef<str>>(answer: anpr_core::Result<(Vec<u8>, M)>) -> Response<Vec<u8>> {
+    match answer {
+        Ok((bytes, mime)) => ok(bytes, mime.as_ref()),
         Err(anpr_core::Error::Refused(_)) => status(StatusCode::FORBIDDEN),
         Err(anpr_core::Error::NotFound(_)) => status(StatusCode::NOT_FOUND),
         Err(_) => status(StatusCode::INTERNAL_SERVER_ERROR),
@@ -163,6 +188,15 @@ mod tests {
         }
         assert_eq!(parse_page("/preview//bundle/1"), None);
         assert_eq!(parse_page("/preview/1/bundle/-1"), None);
+    }
+
+    #[test]
+    fn parses_charts_and_nothing_else() {
+        assert_eq!(parse_chart("/chart/3/rates"), Some((3, ChartKind::Rates)));
+        assert_eq!(parse_chart("/chart/3/confusions"), Some((3, ChartKind::Confusions)));
+        for bad in ["/chart/3", "/chart/x/rates", "/chart/0/rates", "/chart/3/pie", "/chart/3/rates/1"] {
+            assert_eq!(parse_chart(bad), None, "{bad}");
+        }
     }
 
     #[test]

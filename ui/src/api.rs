@@ -577,6 +577,12 @@ pub fn video_frame_url(evaluation: i64, frame: u64) -> String {
     format!("{}video/{evaluation}/{frame}", image_base(is_windows()))
 }
 
+/// A chart (`rates` or `confusions`) of the evaluation's scoring as it stands; `fresh` makes
+/// each scoring's URL differ, so the webview never shows an earlier chart.
+pub fn evaluation_chart_url(evaluation: i64, kind: &str, fresh: u64) -> String {
+    format!("{}chart/{evaluation}/{kind}?{fresh}", image_base(is_windows()))
+}
+
 // --- native dialogs ---
 
 #[derive(Serialize)]

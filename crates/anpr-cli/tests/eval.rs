@@ -242,7 +242,7 @@ fn eval_report_writes_the_pdf_and_prints_its_summary() {
         "CAM-1 (Marham Vale gantry)",
         "multi_lane: capture standard 98% (NASPLE 8.7.3)",
         "Lane 2",
-        "240 visible vehicles",
+        "8.14.2, lane 2 260 visible vehicles (at least 250 needed)",
     ] {
         assert!(text.contains(expected), "{expected:?} is not in the report: {text}");
     }

@@ -9,6 +9,7 @@ mod common;
 
 use anpr_core::Error;
 use anpr_core::demo::{EvalKitOptions, EvalKitSummary, write_eval_kit};
+use anpr_core::evaluation::charts::{self, ChartKind};
 use anpr_core::evaluation::{EvaluationParams, parse_truth, score_files};
 use anpr_core::policy::evaluation::Deployment;
 use anpr_core::types::{Condition, EvaluationReason, MarkInput, NewEvaluation, RestrictionChange, SystemType, Verdict};
@@ -123,6 +124,16 @@ async fn marks_autosave_the_offset_is_found_and_scoring_equals_score_files() {
     let stored = engineer.evaluation(id).await.unwrap();
     assert_eq!(stored.report.as_ref(), Some(&report));
     assert_eq!(stored.summary.verdict, Some(Verdict::Pass));
+
+    // The screen's charts are the report's (plotters PNGs) for the marks and reads as scored.
+    let truth = parse_truth(&std::fs::read(dir.join("truth.csv")).unwrap(), "truth.csv").unwrap();
+    let rates = engineer.evaluation_chart(id, ChartKind::Rates).await.unwrap();
+    let expected =
+        charts::rates_chart(&charts::outcomes(&truth, &report), report.capture_standard, report.read_standard);
+    assert_eq!(rates, expected.unwrap().png);
+    let confusions = engineer.evaluation_chart(id, ChartKind::Confusions).await.unwrap();
+    assert_eq!(confusions, charts::confusions_chart(&report.confusion_counts).unwrap().png);
+    assert!(image::load_from_memory(&confusions).is_ok());
 }
 
 #[tokio::test]
@@ -285,6 +296,7 @@ async fn only_the_evaluate_privilege_may_and_refusals_are_audited_9_3_6_2() {
         investigator.score_evaluation(id).await.err(),
         investigator.evaluation_overview().await.err(),
         investigator.open_evaluation_video(id).await.err(),
+        investigator.evaluation_chart(id, ChartKind::Rates).await.err(),
     ];
     for refusal in refusals {
         let Some(Error::Refused(r)) = refusal else { panic!("not refused: {refusal:?}") };
@@ -297,6 +309,6 @@ async fn only_the_evaluate_privilege_may_and_refusals_are_audited_9_3_6_2() {
     .fetch_one(store.ws.pool())
     .await
     .unwrap();
-    assert_eq!(audited, 7);
+    assert_eq!(audited, 8);
     assert_eq!(engineer.evaluation(id).await.unwrap().marks.len(), 0);
 }

@@ -395,7 +395,7 @@ pub fn Annotate(id: i64) -> impl IntoView {
         </div>
         <SelectedMark m=m />
         <ReadLogAndScore m=m detail=detail report=report reload=reload />
-        {move || report.get().map(|r| view! { <Results report=r /> })}
+        {move || report.get().map(|r| view! { <Results id=id report=r /> })}
     }
 }
 
@@ -604,8 +604,11 @@ fn interval(ci: Option<[f64; 2]>) -> String {
 }
 
 #[component]
-fn Results(report: EvaluationReport) -> impl IntoView {
+fn Results(id: i64, report: EvaluationReport) -> impl IntoView {
     let r = report;
+    // A new scoring is a new results panel: its charts are drawn afresh.
+    let fresh = js_sys::Date::now() as u64;
+    let chart = move |kind: &str| api::evaluation_chart_url(id, kind, fresh);
     let verdict_class = match r.verdict {
         anpr_types::Verdict::Pass => "verdict verdict-pass",
         anpr_types::Verdict::Fail => "verdict verdict-fail",
@@ -670,8 +673,15 @@ fn Results(report: EvaluationReport) -> impl IntoView {
                     r.misreads.len()
                 )}
             </p>
-            // The charts (cumulative rates, confusions) and the PDF report come from `anpr eval report`.
-            <div id="eval-charts" class="eval-charts muted">"Charts: see the evaluation report."</div>
+            // The PDF report's charts, drawn by the core (plotters) for the marks and reads as scored.
+            <div id="eval-charts" class="eval-charts">
+                <img
+                    id="eval-chart-rates"
+                    src=chart("rates")
+                    alt="Cumulative capture and read rates by vehicle, with the standards dashed"
+                />
+                <img id="eval-chart-confusions" src=chart("confusions") alt="Misreads by character confusion" />
+            </div>
         </div>
     }
 }

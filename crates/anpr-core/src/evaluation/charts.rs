@@ -56,6 +56,28 @@ pub struct Chart {
     pub standard_rows: Vec<u32>,
 }
 
+/// The report's two charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Cumulative capture and read rates by vehicle ([`rates_chart`]).
+    Rates,
+    /// Misreads by character confusion ([`confusions_chart`]).
+    Confusions,
+}
+
+impl ChartKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChartKind::Rates => "rates",
+            ChartKind::Confusions => "confusions",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [ChartKind::Rates, ChartKind::Confusions].into_iter().find(|k| k.as_str() == text)
+    }
+}
+
 /// What happened to one ground-truth vehicle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -8,6 +8,11 @@
 //! a fine pass then walks the best coarse offset's neighbourhood, one window either way, at the
 //! fine step. Every offset is evaluated exactly, in order, and ties go to the offset nearest
 //! zero: the answer depends on nothing but the inputs.
+//!
+//! Every offset within about a window of the true one matches the same vehicles, and a stray
+//! or duplicate read can tip the count towards the edge of that run. So the answer is then
+//! centred: the median of (read time - vehicle time) over the pairs whose VRMs agree at the
+//! best offset, on the search's grid, kept if as many VRMs agree there.
 
 use super::matching::match_reads;
 use super::truth::TruthVehicle;
@@ -46,14 +51,24 @@ impl OffsetFit {
 
 /// How `reads` (one camera's) fit `truth` at `offset_ms`.
 pub fn fit(truth: &[TruthVehicle], reads: &[ReadRow], window_ms: i64, offset_ms: i64) -> OffsetFit {
+    fit_and_exact(truth, reads, window_ms, offset_ms).0
+}
+
+/// The fit, and (read time - vehicle time) of each pair whose VRMs agree.
+fn fit_and_exact(truth: &[TruthVehicle], reads: &[ReadRow], window_ms: i64, offset_ms: i64) -> (OffsetFit, Vec<i64>) {
     let matching = match_reads(truth, reads, window_ms, offset_ms);
     let mut fit = OffsetFit { offset_ms, matched: 0, exact: 0, total_dt_ms: 0 };
+    let mut exact = Vec::new();
     for &(v, r) in &matching.pairs {
+        let dt = reads[r].read_time_ms - truth[v].time_ms;
         fit.matched += 1;
-        fit.exact += u64::from(truth[v].vrm.is_some() && truth[v].vrm == reads[r].vrm);
-        fit.total_dt_ms += (reads[r].read_time_ms - offset_ms - truth[v].time_ms).abs();
+        if truth[v].vrm.is_some() && truth[v].vrm == reads[r].vrm {
+            fit.exact += 1;
+            exact.push(dt);
+        }
+        fit.total_dt_ms += (dt - offset_ms).abs();
     }
-    fit
+    (fit, exact)
 }
 
 fn best_of(
@@ -79,5 +94,14 @@ pub fn estimate(truth: &[TruthVehicle], reads: &[ReadRow], window_ms: i64, searc
     let hi = (coarse.offset_ms + window_ms).min(to_ms);
     // Fine offsets on the search's own grid, so the answer is a multiple of the step from `from`.
     let first = from_ms + (lo - from_ms).div_euclid(step_ms) * step_ms;
-    best_of(truth, reads, window_ms, steps(first, hi, step_ms).chain([coarse.offset_ms]))
+    let best = best_of(truth, reads, window_ms, steps(first, hi, step_ms).chain([coarse.offset_ms]))?;
+    let (_, mut exact) = fit_and_exact(truth, reads, window_ms, best.offset_ms);
+    if exact.is_empty() {
+        return Some(best);
+    }
+    exact.sort_unstable();
+    let median = exact[(exact.len() - 1) / 2];
+    let centred = (from_ms + (median - from_ms + step_ms / 2).div_euclid(step_ms) * step_ms).clamp(from_ms, to_ms);
+    let centred = fit(truth, reads, window_ms, centred);
+    Some(if centred.exact >= best.exact { centred } else { best })
 }

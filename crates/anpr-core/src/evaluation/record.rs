@@ -5,6 +5,7 @@
 //!
 //! Every operation needs the Evaluate privilege and is audited in its own transaction.
 
+use super::charts::{self, ChartKind};
 use super::offset::{self, OffsetSearch};
 use super::truth::TruthVehicle;
 use super::{EvaluationError, EvaluationParams, rfc3339, score};
@@ -172,6 +173,17 @@ async fn inputs(conn: &mut SqliteConnection, id: i64) -> Result<Inputs> {
     let marks = marks_view(&row, sql::marks(conn, id).await?)?;
     let reads = read_rows(&row.camera_id, sql::reads(conn, id).await?);
     Ok(Inputs { truth: truth_of(&marks), reads, row })
+}
+
+/// The scoring parameters the record holds.
+fn params_of(row: &sql::EvaluationRow) -> Result<EvaluationParams> {
+    Ok(EvaluationParams {
+        camera_id: row.camera_id.clone(),
+        deployment: deployment(row)?,
+        offset_s: row.offset_ms as f64 / 1000.0,
+        window_s: row.window_ms as f64 / 1000.0,
+        evaluated_on: Some(date(&row.evaluated_on)?),
+    })
 }
 
 fn check_mark(row: &sql::EvaluationRow, mark: &MarkInput) -> Result<()> {
@@ -542,14 +554,7 @@ impl Session {
                 return self.refuse(action, &object, refusal, json!({ "visible": visible })).await;
             }
         }
-        let params = EvaluationParams {
-            camera_id: row.camera_id.clone(),
-            deployment: deployment(&row)?,
-            offset_s: row.offset_ms as f64 / 1000.0,
-            window_s: row.window_ms as f64 / 1000.0,
-            evaluated_on: Some(date(&row.evaluated_on)?),
-        };
-        let report = score(&truth, &reads, &params).map_err(scoring_error)?;
+        let report = score(&truth, &reads, &params_of(&row)?).map_err(scoring_error)?;
         let json = serde_json::to_string(&report).map_err(|e| Error::Invalid(e.to_string()))?;
         let mut tx = store::begin_write(&self.workstation().pool).await?;
         sql::insert_result(
@@ -569,6 +574,27 @@ impl Session {
         self.audit(&mut tx, action, &object, Outcome::Success, details).await?;
         tx.commit().await?;
         Ok(report)
+    }
+
+    /// A chart of the evaluation report (PNG, the plotters chart of the PDF report) for the
+    /// marks and read log as they are now: what `score_evaluation` scores, for the screen.
+    pub async fn evaluation_chart(&self, id: i64, kind: ChartKind) -> Result<Vec<u8>> {
+        let object = format!("evaluation {id}");
+        let action = "evaluation.chart";
+        self.authorise(Privilege::Evaluate, action, &object).await?;
+        let mut tx = store::begin_write(&self.workstation().pool).await?;
+        let Inputs { row, truth, reads } = inputs(&mut tx, id).await?;
+        let report = score(&truth, &reads, &params_of(&row)?).map_err(scoring_error)?;
+        let chart = match kind {
+            ChartKind::Rates => {
+                charts::rates_chart(&charts::outcomes(&truth, &report), report.capture_standard, report.read_standard)
+            }
+            ChartKind::Confusions => charts::confusions_chart(&report.confusion_counts),
+        }
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+        self.audit(&mut tx, action, &object, Outcome::Success, json!({ "chart": kind.as_str() })).await?;
+        tx.commit().await?;
+        Ok(chart.png)
     }
 
     /// Every camera (the register's and those only evaluated) with its last evaluation per
