@@ -58,6 +58,7 @@ const COMMANDS: &[&str] = &[
     "delete_mark",
     "import_read_log",
     "read_log_from_store",
+    "import_truth",
     "estimate_offset",
     "set_evaluation_offset",
     "score_evaluation",

@@ -83,6 +83,7 @@ fn main() {
             commands::evaluation::delete_mark,
             commands::evaluation::import_read_log,
             commands::evaluation::read_log_from_store,
+            commands::evaluation::import_truth,
             commands::evaluation::estimate_offset,
             commands::evaluation::set_evaluation_offset,
             commands::evaluation::score_evaluation,

@@ -507,8 +507,9 @@ struct MarkId {
     mark_id: i64,
 }
 
+/// An evaluation and a file of it (a read log or a truth file).
 #[derive(Serialize)]
-struct ReadLogFile<'a> {
+struct EvaluationFile<'a> {
     id: i64,
     path: &'a str,
 }
@@ -553,7 +554,7 @@ pub async fn delete_mark(id: i64, mark_id: i64) -> ApiResult<Vec<EvaluationMark>
 }
 
 pub async fn import_read_log(id: i64, path: &str) -> ApiResult<EvaluationSummary> {
-    invoke("import_read_log", &ReadLogFile { id, path }).await
+    invoke("import_read_log", &EvaluationFile { id, path }).await
 }
 
 pub async fn read_log_from_store(id: i64) -> ApiResult<EvaluationSummary> {
@@ -566,6 +567,11 @@ pub async fn estimate_offset(id: i64) -> ApiResult<OffsetEstimate> {
 
 pub async fn set_evaluation_offset(id: i64, offset_s: f64) -> ApiResult<EvaluationSummary> {
     invoke("set_evaluation_offset", &SetOffset { id, offset_s }).await
+}
+
+/// Marks every vehicle of a ground-truth file; refused while the evaluation has marks.
+pub async fn import_truth(id: i64, path: &str) -> ApiResult<Vec<EvaluationMark>> {
+    invoke("import_truth", &EvaluationFile { id, path }).await
 }
 
 pub async fn score_evaluation(id: i64) -> ApiResult<EvaluationReport> {

@@ -12,7 +12,9 @@ use anpr_core::demo::{EvalKitOptions, EvalKitSummary, write_eval_kit};
 use anpr_core::evaluation::charts::{self, ChartKind};
 use anpr_core::evaluation::{EvaluationParams, parse_truth, score_files};
 use anpr_core::policy::evaluation::Deployment;
-use anpr_core::types::{Condition, EvaluationReason, MarkInput, NewEvaluation, RestrictionChange, SystemType, Verdict};
+use anpr_core::types::{
+    Condition, EvaluationMark, EvaluationReason, MarkInput, NewEvaluation, RestrictionChange, SystemType, Verdict,
+};
 use anpr_core::{Session, Workstation};
 use chrono::{Duration, NaiveDate};
 use std::path::{Path, PathBuf};
@@ -311,4 +313,24 @@ async fn only_the_evaluate_privilege_may_and_refusals_are_audited_9_3_6_2() {
     .unwrap();
     assert_eq!(audited, 8);
     assert_eq!(engineer.evaluation(id).await.unwrap().marks.len(), 0);
+}
+
+#[tokio::test]
+async fn a_truth_file_imports_as_the_marks_made_by_hand_and_only_once() {
+    let (dir, kit) = kit();
+    let store = common::store().await;
+    let engineer = store.login("demo.engineer").await;
+    let by_hand = marked(&engineer, Condition::Day, "2026-11-19").await;
+    let new = new_evaluation(&kit.camera_id, Condition::Day, "2026-11-19", 0);
+    let imported = engineer.create_evaluation(&new).await.unwrap().id;
+    let marks = engineer.import_truth(imported, &dir.join("truth.csv")).await.unwrap();
+    let without_ids =
+        |marks: Vec<EvaluationMark>| marks.into_iter().map(|m| EvaluationMark { id: 0, ..m }).collect::<Vec<_>>();
+    assert_eq!(marks.len(), kit.vehicles);
+    assert_eq!(without_ids(marks), without_ids(engineer.evaluation(by_hand).await.unwrap().marks));
+
+    // A second import would count every vehicle twice.
+    let again = engineer.import_truth(imported, &dir.join("truth.csv")).await;
+    assert!(matches!(&again, Err(Error::Invalid(m)) if m.contains("already has marks")), "{again:?}");
+    assert_eq!(engineer.evaluation(imported).await.unwrap().marks.len(), kit.vehicles);
 }

@@ -70,6 +70,11 @@ pub async fn import_read_log(state: State<'_, AppState>, id: i64, path: String) 
 }
 
 #[tauri::command]
+pub async fn import_truth(state: State<'_, AppState>, id: i64, path: String) -> Result<Vec<EvaluationMark>, ApiError> {
+    state.session()?.import_truth(id, Path::new(&path)).await.map_err(api)
+}
+
+#[tauri::command]
 pub async fn read_log_from_store(state: State<'_, AppState>, id: i64) -> Result<EvaluationSummary, ApiError> {
     state.session()?.read_log_from_store(id, None, None).await.map_err(api)
 }

@@ -12,6 +12,7 @@
 //! A missing variable panics with what to run: a suite that silently passes without an app
 //! would prove nothing.
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -25,6 +26,19 @@ pub const DEMO_PASSWORD: &str = anpr_core::setup::DEMO_PASSWORD;
 /// How long a screen may take to show what a test waits for. Generous: CI machines are slow,
 /// and a passing test returns as soon as the element appears.
 pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// WebDriver's code points for keys (fantoccini's `Key`, as constants for key actions).
+pub const RIGHT: char = '\u{e014}';
+pub const LEFT: char = '\u{e012}';
+pub const SHIFT: char = '\u{e008}';
+
+pub fn down(value: char) -> KeyAction {
+    KeyAction::Down { value }
+}
+
+pub fn up(value: char) -> KeyAction {
+    KeyAction::Up { value }
+}
 
 /// A required environment variable naming an existing path.
 pub fn env_path(name: &str) -> PathBuf {
@@ -175,6 +189,21 @@ impl App {
     }
 
     /// Runs `script` in the page and returns its result.
+    /// Presses each key in turn on the focused element, as the keyboard does (WebDriver key
+    /// actions; special keys as [`RIGHT`], [`LEFT`], [`SHIFT`]).
+    pub async fn press(&self, keys: &[char]) {
+        self.keys(keys.iter().flat_map(|&k| [down(k), up(k)]).collect()).await;
+    }
+
+    /// Performs key actions (downs and ups, for chords such as Shift+->).
+    pub async fn keys(&self, actions: Vec<KeyAction>) {
+        let mut sequence = KeyActions::new("keyboard".into());
+        for action in actions {
+            sequence = sequence.then(action);
+        }
+        self.client.perform_actions(sequence).await.unwrap_or_else(|e| panic!("pressing keys: {e}"));
+    }
+
     pub async fn script(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
@@ -348,16 +377,58 @@ pub async fn cameras_visible_to(data_dir: &Path, username: &str) -> u64 {
     count as u64
 }
 
-/// The demo's convoy pair (normalised VRMs), from the report `anpr demo --json` wrote when
-/// `cargo xtask e2e` made the store (`ANPR_E2E_DEMO`).
+/// The demo's convoy pair (normalised VRMs), from the demo report.
 pub fn demo_convoy_pair() -> (String, String) {
-    let path = env_path("ANPR_E2E_DEMO");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let report: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (path, report) = demo_report();
     let pair = &report["demo"]["convoy_pair"];
     match (pair[0].as_str(), pair[1].as_str()) {
         (Some(a), Some(b)) => (a.to_owned(), b.to_owned()),
         _ => panic!("{} names no convoy pair: {pair}", path.display()),
+    }
+}
+
+/// The report `anpr demo --json` wrote when `cargo xtask e2e` made the store (`ANPR_E2E_DEMO`).
+fn demo_report() -> (PathBuf, serde_json::Value) {
+    let path = env_path("ANPR_E2E_DEMO");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let report = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (path, report)
+}
+
+/// The demo's video evaluation kit (`<data>/demo-eval`), as the demo report describes it.
+#[derive(Debug, Clone)]
+pub struct DemoEvalKit {
+    pub folder: PathBuf,
+    pub camera_id: String,
+    /// The date of the video's first frame (YYYY-MM-DD, UTC).
+    pub date: String,
+    /// How far the kit's camera clock runs ahead of the video's, seconds.
+    pub camera_clock_offset_s: f64,
+    pub vehicles: u64,
+    pub visible: u64,
+    pub fps: u64,
+    pub width: u64,
+}
+
+pub fn demo_eval_kit() -> DemoEvalKit {
+    let (path, report) = demo_report();
+    let kit = &report["eval_kit"];
+    let text = |key: &str| {
+        kit[key]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("{}: eval_kit.{key} missing: {kit}", path.display()))
+    };
+    let number = |key: &str| kit[key].as_u64().unwrap_or_else(|| panic!("{}: eval_kit.{key} missing", path.display()));
+    DemoEvalKit {
+        folder: PathBuf::from(text("folder")),
+        camera_id: text("camera_id"),
+        date: text("clock_start").chars().take(10).collect(),
+        camera_clock_offset_s: kit["camera_clock_offset_s"].as_f64().unwrap_or(f64::NAN),
+        vehicles: number("vehicles"),
+        visible: number("visible"),
+        fps: number("fps"),
+        width: number("width"),
     }
 }
 

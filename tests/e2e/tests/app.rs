@@ -3,8 +3,8 @@
 //! Run with `cargo xtask e2e` (it builds the app and the store, and sets the environment).
 
 use anpr_e2e::{
-    App, DEMO_PASSWORD, cameras_visible_to, demo_convoy_pair, env_path, misread_of_a_recent_vrm, numbers_in,
-    record_timing, shows_number, visible_reads,
+    App, DEMO_PASSWORD, DemoEvalKit, LEFT, RIGHT, SHIFT, cameras_visible_to, demo_convoy_pair, demo_eval_kit, down,
+    env_path, misread_of_a_recent_vrm, numbers_in, record_timing, shows_number, up, visible_reads,
 };
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -331,6 +331,9 @@ async fn journey_shown_on_the_map() {
     let listed: Vec<String> = serde_json::from_value(times).unwrap_or_default();
     assert!(!listed.is_empty() && listed.iter().all(|v| v.replace(' ', "") == vrm), "{listed:?}");
 
+    // Drawn once the map has the journey (the cameras come from their own command).
+    app.wait("#analysis-map path.map-path").await;
+    app.wait("#analysis-map path.map-camera").await;
     let map = app
         .script(
             "const m = document.querySelector('#analysis-map'); \
@@ -372,6 +375,7 @@ async fn convoy_finds_the_demo_convoy_pair() {
     assert_eq!(first.attr("data-vrm").await.ok().flatten().as_deref(), Some(follower.as_str()), "the first companion");
     let times: u64 = first.attr("data-times").await.ok().flatten().and_then(|t| t.parse().ok()).unwrap_or(0);
     assert!(times >= 2, "seen together {times} times");
+    app.wait("#analysis-map path.map-highlight").await;
     let highlights = app.script("return document.querySelectorAll('#analysis-map path.map-highlight').length").await;
     assert!(highlights.as_u64().unwrap_or(0) >= times, "shared sightings on the map: {highlights}");
 
@@ -532,4 +536,92 @@ async fn wait_for_images_loaded(app: &App, css: &str) {
         assert!(Instant::now() < deadline, "{css} images did not finish loading: {counts}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Issue 7: an engineer records an evaluation of the demo kit's video, steps through it and
+/// marks three vehicles from the keyboard (listed, in order, saved at once); then records a
+/// second evaluation with the kit's truth and read log, lets the workstation find the clock
+/// offset, scores it and sees the verdict and the report's charts.
+#[tokio::test]
+async fn an_engineer_marks_vehicles_on_the_demo_video_and_scores_the_demo_kit() {
+    let kit = demo_eval_kit();
+    let app = App::start().await;
+    app.login("demo.engineer", DEMO_PASSWORD).await;
+    app.click("#nav-evaluations").await;
+    new_evaluation(&app, &kit, "first marks by hand").await;
+    app.wait_text("#eval-frame", "the first frame", |_| true).await;
+    let frame = || async { app.wait("#eval-frame").await.attr("data-frame").await.ok().flatten().unwrap_or_default() };
+    assert_eq!(wait_for_natural_width(&app, "#eval-frame").await, kit.width, "the frame as decoded");
+    assert_eq!(frame().await, "0");
+
+    // Step: three frames, then a second (Shift+->), then one frame back.
+    app.press(&[RIGHT, RIGHT, RIGHT]).await;
+    app.keys(vec![down(SHIFT), down(RIGHT), up(RIGHT), up(SHIFT)]).await;
+    app.press(&[LEFT]).await;
+    let expected = (3 + kit.fps - 1).to_string();
+    app.wait_text("#eval-position", "the frame stepped to", |t| t.starts_with(&format!("Frame {expected} "))).await;
+    assert_eq!(frame().await, expected);
+    let shown_at = app.wait("#eval-frame").await.attr("data-frame").await.ok().flatten();
+    assert_eq!(shown_at.as_deref(), Some(expected.as_str()));
+
+    // Three vehicles in lane 1, each a few frames on.
+    for _ in 0..3 {
+        app.press(&['1']).await;
+        app.press(&[RIGHT; 5]).await;
+    }
+    app.wait_text("#eval-marks", "three marks", |_| true).await;
+    let marks = app
+        .script(
+            "return [...document.querySelectorAll('#eval-marks .mark-row')].map(r => [Number(r.dataset.vehicle), Number(r.dataset.ms)]);",
+        )
+        .await;
+    let marks: Vec<(u64, i64)> = serde_json::from_value(marks).unwrap_or_default();
+    assert_eq!(marks.iter().map(|m| m.0).collect::<Vec<_>>(), [1, 2, 3], "{marks:?}");
+    let step_ms = 5 * 1000 / kit.fps as i64;
+    let first_ms = (3 + kit.fps - 1) as i64 * 1000 / kit.fps as i64;
+    assert_eq!(marks.iter().map(|m| m.1).collect::<Vec<_>>(), [first_ms, first_ms + step_ms, first_ms + 2 * step_ms]);
+    app.screenshot("29-evaluation-marking").await;
+
+    // The kit scored: its truth and read log, the clock offset found and confirmed.
+    app.click("#eval-back").await;
+    new_evaluation(&app, &kit, "the demo kit's truth").await;
+    app.fill("#eval-truth-path", &kit.folder.join("truth.csv").display().to_string()).await;
+    app.click("#eval-truth-import").await;
+    app.wait_text("#eval-score-message", "the truth imported", |t| {
+        t.contains(&format!("{} vehicles marked", kit.vehicles))
+    })
+    .await;
+    app.fill("#eval-reads-path", &kit.folder.join("reads.csv").display().to_string()).await;
+    app.click("#eval-reads-import").await;
+    app.wait_text("#eval-score-message", "the read log imported", |t| t.contains("reads of camera")).await;
+    app.click("#eval-offset-estimate").await;
+    let estimate = app.wait_text("#eval-score-message", "the offset found", |t| t.starts_with("Best offset")).await;
+    let found: f64 = estimate.split_whitespace().nth(2).and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+    let offset = kit.camera_clock_offset_s;
+    assert!((found - offset).abs() <= 0.1, "{estimate} (the kit's camera runs {offset} s ahead)");
+    app.click("#eval-offset-confirm").await;
+    app.wait_text("#eval-score-message", "the offset set", |t| t.starts_with("Clock offset set")).await;
+    app.click("#eval-score").await;
+    let verdict = app.wait_text("#eval-verdict", "the verdict", |t| t.starts_with("Verdict:")).await;
+    assert!(verdict.contains("PASS") || verdict.contains("FAIL"), "{kit:?} gives a decided verdict: {verdict}");
+    let overall = app.wait_text("#eval-rates tr.overall", "the overall rates", |_| true).await;
+    assert!(overall.contains(&format!("/{} = ", kit.visible)), "capture over the kit's visible vehicles: {overall}");
+    // The charts are the core's plotters PNGs (1200 x 600), drawn for this scoring.
+    assert_eq!(wait_for_natural_width(&app, "#eval-chart-rates").await, 1200);
+    assert_eq!(wait_for_natural_width(&app, "#eval-chart-confusions").await, 1200);
+    app.screenshot("30-evaluation-scored").await;
+    app.close().await;
+}
+
+/// Fills and submits the new-evaluation form for the kit's camera and video; the marking
+/// screen opens.
+async fn new_evaluation(app: &App, kit: &DemoEvalKit, notes: &str) {
+    app.fill("#new-eval-camera", &kit.camera_id).await;
+    app.choose("#new-eval-type", "static").await;
+    app.choose("#new-eval-condition", "day").await;
+    app.fill("#new-eval-date", &kit.date).await;
+    app.fill("#new-eval-engineer", &format!("Demo Engineer ({notes})")).await;
+    app.fill("#new-eval-video", &kit.folder.join("video.mp4").display().to_string()).await;
+    app.click("#new-eval-create").await;
+    app.wait("#eval-player").await;
 }

@@ -65,6 +65,16 @@ fn tooltip(permanent: bool) -> TooltipOptions {
     options
 }
 
+/// Leaflet's `bindTooltip(content, options)`: leaflet-rs binds it as `bindTooltipWithContent`,
+/// which Leaflet does not have.
+fn bind_tooltip(marker: &CircleMarker, content: &JsValue, options: &TooltipOptions) {
+    let marker: &JsValue = marker.as_ref();
+    if let Ok(bind) = js_sys::Reflect::get(marker, &"bindTooltip".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+    {
+        let _ = bind.call2(marker, content, options.as_ref());
+    }
+}
+
 fn circle(at: Position, radius: f64, class: &str, colour: &str) -> CircleMarker {
     let options = CircleOptions::new();
     options.set_radius(radius);
@@ -91,7 +101,7 @@ impl Drawn {
         self.results.clear_layers();
         for c in cameras {
             let marker = circle((c.latitude, c.longitude), 6.0, "map-camera", "#1d4e89");
-            marker.bind_tooltip_with_content(&text_node(&c.name), &tooltip(true));
+            bind_tooltip(&marker, &text_node(&c.name), &tooltip(true));
             marker.add_to_layer_group(&self.cameras);
         }
         for path in &content.paths {
@@ -104,7 +114,7 @@ impl Drawn {
         }
         for h in &content.highlights {
             let marker = circle(h.at, 9.0, "map-highlight", "#e67e22");
-            marker.bind_tooltip_with_content(&text_node(&h.label), &tooltip(false));
+            bind_tooltip(&marker, &text_node(&h.label), &tooltip(false));
             marker.add_to_layer_group(&self.results);
         }
         // Fit the results, else the cameras.

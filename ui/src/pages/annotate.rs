@@ -531,6 +531,16 @@ fn ReadLogAndScore(
             Some(format!("{} reads of camera {} taken from the file", s.reads, s.camera_id))
         })
     };
+    let truth_path = RwSignal::new(String::new());
+    let import_truth = move |_| {
+        let file = crate::components::field::current_value("eval-truth-path", truth_path);
+        act(app, outcome, async move { api::import_truth(id, &file).await }, move |marks| {
+            let text = format!("{} vehicles marked from the file", marks.len());
+            m.marks.set(marks);
+            reload();
+            Some(text)
+        })
+    };
     let from_store = move |_| {
         act(app, outcome, api::read_log_from_store(id), move |s| {
             reload();
@@ -582,6 +592,16 @@ fn ReadLogAndScore(
                         })
                 }}
             </p>
+            <div class="form-actions">
+                <input
+                    id="eval-truth-path"
+                    type="text"
+                    placeholder="truth.csv path (vehicles marked elsewhere)"
+                    prop:value=move || truth_path.get()
+                    on:input=move |ev| truth_path.set(event_target_value(&ev))
+                />
+                <button id="eval-truth-import" type="button" class="btn" on:click=import_truth>"Import truth.csv"</button>
+            </div>
             <div class="form-actions">
                 <input id="eval-reads-path" type="text" placeholder="reads.csv path" prop:value=move || path.get() on:input=move |ev| path.set(event_target_value(&ev)) />
                 <button id="eval-reads-import" type="button" class="btn" on:click=import>"Import reads.csv"</button>

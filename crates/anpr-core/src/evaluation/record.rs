@@ -186,6 +186,18 @@ fn params_of(row: &sql::EvaluationRow) -> Result<EvaluationParams> {
     })
 }
 
+/// A mark's columns, `vrm` normalised by the caller.
+fn mark_values<'a>(m: &MarkInput, vrm: &'a str, at: i64) -> sql::MarkValues<'a> {
+    sql::MarkValues {
+        lane: i64::from(m.lane),
+        video_ms: m.video_ms,
+        vrm,
+        visible: m.visible,
+        condition: m.condition.map(Condition::as_str),
+        at,
+    }
+}
+
 fn check_mark(row: &sql::EvaluationRow, mark: &MarkInput) -> Result<()> {
     if mark.lane < 1 || i64::from(mark.lane) > row.lanes {
         return Err(Error::Invalid(format!("lane must be 1 to {}, not {}", row.lanes, mark.lane)));
@@ -366,14 +378,7 @@ impl Session {
                 let input = MarkInput { video_ms, ..m.clone() };
                 check_mark(&row, &input)?;
                 let vrm = input.vrm.trim().to_uppercase();
-                let values = sql::MarkValues {
-                    lane: i64::from(input.lane),
-                    video_ms,
-                    vrm: &vrm,
-                    visible: input.visible,
-                    condition: input.condition.map(Condition::as_str),
-                    at,
-                };
+                let values = mark_values(&input, &vrm, at);
                 let saved = match mark_id {
                     None => sql::insert_mark(&mut tx, id, &values).await?,
                     Some(mark_id) => {
@@ -393,6 +398,44 @@ impl Session {
                 json!({ "mark": mark_id })
             }
         };
+        self.audit(&mut tx, action, &object, Outcome::Success, details).await?;
+        let marks = marks_view(&row, sql::marks(&mut tx, id).await?)?;
+        tx.commit().await?;
+        Ok(marks)
+    }
+
+    /// Adds every vehicle of a ground-truth file (evaluation.md's truth.csv: marked in another
+    /// tool, or a kit's truth) as marks, placed on the video by its clock start, in one
+    /// transaction. Refused while the evaluation has marks, so nothing is counted twice.
+    pub async fn import_truth(&self, id: i64, path: &Path) -> Result<Vec<EvaluationMark>> {
+        let object = format!("evaluation {id}");
+        let action = "evaluation.truth_import";
+        self.authorise(Privilege::Evaluate, action, &object).await?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        let truth = super::parse_truth(&bytes, &path.display().to_string()).map_err(scoring_error)?;
+        let mut tx = store::begin_write(&self.workstation().pool).await?;
+        let row = find(&mut tx, id).await?;
+        if !sql::marks(&mut tx, id).await?.is_empty() {
+            return Err(Error::Invalid(format!(
+                "evaluation {id} already has marks: delete them first, or record a new evaluation for {}",
+                path.display()
+            )));
+        }
+        let at = store::to_ms(self.now());
+        for v in &truth {
+            let input = MarkInput {
+                lane: v.lane.unwrap_or(1),
+                video_ms: v.time_ms - row.clock_start,
+                live: false,
+                vrm: v.vrm.clone().unwrap_or_default(),
+                visible: v.visible,
+                condition: v.condition,
+            };
+            check_mark(&row, &input).map_err(|e| Error::Invalid(format!("vehicle {}: {e}", v.vehicle)))?;
+            sql::insert_mark(&mut tx, id, &mark_values(&input, &input.vrm, at)).await?;
+        }
+        let sha256 = crate::blobs::sha256_hex(&bytes);
+        let details = json!({ "file": path.display().to_string(), "sha256": sha256, "vehicles": truth.len() });
         self.audit(&mut tx, action, &object, Outcome::Success, details).await?;
         let marks = marks_view(&row, sql::marks(&mut tx, id).await?)?;
         tx.commit().await?;
