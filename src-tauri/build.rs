@@ -59,6 +59,7 @@ const COMMANDS: &[&str] = &[
     "import_read_log",
     "read_log_from_store",
     "import_truth",
+    "propose_passes",
     "estimate_offset",
     "set_evaluation_offset",
     "score_evaluation",

@@ -84,6 +84,7 @@ fn main() {
             commands::evaluation::import_read_log,
             commands::evaluation::read_log_from_store,
             commands::evaluation::import_truth,
+            commands::evaluation::propose_passes,
             commands::evaluation::estimate_offset,
             commands::evaluation::set_evaluation_offset,
             commands::evaluation::score_evaluation,

@@ -13,8 +13,10 @@ use anpr_core::evaluation::charts::{self, ChartKind};
 use anpr_core::evaluation::{EvaluationParams, parse_truth, score_files};
 use anpr_core::policy::evaluation::Deployment;
 use anpr_core::types::{
-    Condition, EvaluationMark, EvaluationReason, MarkInput, NewEvaluation, RestrictionChange, SystemType, Verdict,
+    BandShape, Condition, EvaluationMark, EvaluationReason, LaneBand, MarkInput, NewEvaluation, PassParams,
+    RestrictionChange, SystemType, Verdict,
 };
+use anpr_core::video::{Video, propose_passes};
 use anpr_core::{Session, Workstation};
 use chrono::{Duration, NaiveDate};
 use std::path::{Path, PathBuf};
@@ -333,4 +335,44 @@ async fn a_truth_file_imports_as_the_marks_made_by_hand_and_only_once() {
     let again = engineer.import_truth(imported, &dir.join("truth.csv")).await;
     assert!(matches!(&again, Err(Error::Invalid(m)) if m.contains("already has marks")), "{again:?}");
     assert_eq!(engineer.evaluation(imported).await.unwrap().marks.len(), kit.vehicles);
+}
+
+/// Assisted marking through the session: the same proposals as the video module gives for the
+/// same band, progress to the last frame, audited; a lane the evaluation lacks is refused, and
+/// so is anyone without the Evaluate privilege.
+#[tokio::test]
+async fn passes_are_proposed_over_the_evaluation_video_and_audited() {
+    let (dir, kit) = kit();
+    let store = common::store().await;
+    let engineer = store.login("demo.engineer").await;
+    let new = new_evaluation(&kit.camera_id, Condition::Day, "2026-11-19", 0);
+    let id = engineer.create_evaluation(&new).await.unwrap().id;
+    // The kit's read line (tests/passes.rs measures the detector's recall with it).
+    let band =
+        LaneBand { lane: 1, shape: BandShape::Line { from: (140.0, 250.0), to: (500.0, 250.0), thickness: 8.0 } };
+    let last = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen = last.clone();
+    let passes = engineer
+        .propose_evaluation_passes(id, vec![band], PassParams::default(), move |p| *seen.lock().unwrap() = Some(p))
+        .await
+        .unwrap();
+    let mut video = Video::open(&dir.join("video.mp4")).unwrap();
+    let expected = propose_passes(&mut video, &[band], &PassParams::default(), &mut |_| {}).unwrap();
+    assert_eq!(passes, expected);
+    assert!(passes.len() >= kit.vehicles * 9 / 10, "{} passes for {} vehicles", passes.len(), kit.vehicles);
+    let last = last.lock().unwrap().unwrap();
+    assert_eq!((last.done, last.total), (video.frame_count(), video.frame_count()));
+    let audited: String =
+        sqlx::query_scalar("SELECT details FROM audit WHERE action = 'evaluation.passes' AND outcome = 'success'")
+            .fetch_one(store.ws.pool())
+            .await
+            .unwrap();
+    assert!(audited.contains(&format!("\"proposed\":{}", passes.len())), "{audited}");
+
+    let lane_2 = LaneBand { lane: 2, ..band };
+    let wrong = engineer.propose_evaluation_passes(id, vec![lane_2], PassParams::default(), |_| {}).await;
+    assert!(matches!(&wrong, Err(Error::Invalid(m)) if m.contains("lane 2")), "{wrong:?}");
+    let investigator = store.login("demo.investigator").await;
+    let refused = investigator.propose_evaluation_passes(id, vec![band], PassParams::default(), |_| {}).await;
+    assert!(matches!(refused, Err(Error::Refused(_))), "{refused:?}");
 }

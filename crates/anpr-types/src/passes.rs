@@ -79,3 +79,10 @@ pub struct ProposedPass {
     /// doubtful ones.
     pub strength: f32,
 }
+
+/// Frames done so far of a whole-video walk (decoding for pass detection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VideoProgress {
+    pub done: usize,
+    pub total: usize,
+}

@@ -6,10 +6,12 @@ use super::api;
 use crate::state::AppState;
 use anpr_types::{
     ApiError, CameraEvaluationStatus, EvaluationDetail, EvaluationMark, EvaluationReport, EvaluationSummary,
-    EvaluationVideo, MarkInput, NewEvaluation, OffsetEstimate,
+    EvaluationVideo, LaneBand, MarkInput, NewEvaluation, OffsetEstimate, PassParams, ProposedPass, VideoProgress,
 };
 use std::path::Path;
+use std::time::{Duration, Instant};
 use tauri::State;
+use tauri::{AppHandle, Emitter};
 
 #[tauri::command]
 pub async fn list_evaluations(
@@ -96,4 +98,28 @@ pub async fn set_evaluation_offset(
 #[tauri::command]
 pub async fn score_evaluation(state: State<'_, AppState>, id: i64) -> Result<EvaluationReport, ApiError> {
     state.session()?.score_evaluation(id).await.map_err(api)
+}
+
+/// The event the marking screen listens to while passes are proposed.
+pub const PASSES_PROGRESS_EVENT: &str = "passes-progress";
+
+/// Candidate vehicle passes over the whole video from the bands drawn per lane (assisted
+/// marking), with progress events about ten times a second.
+#[tauri::command]
+pub async fn propose_passes(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    bands: Vec<LaneBand>,
+    params: Option<PassParams>,
+) -> Result<Vec<ProposedPass>, ApiError> {
+    let mut last: Option<Instant> = None;
+    let progress = move |p: VideoProgress| {
+        if p.done == p.total || last.is_none_or(|t| t.elapsed() >= Duration::from_millis(100)) {
+            last = Some(Instant::now());
+            // A lost progress event only leaves the bar behind.
+            let _ = app.emit(PASSES_PROGRESS_EVENT, p);
+        }
+    };
+    state.session()?.propose_evaluation_passes(id, bands, params.unwrap_or_default(), progress).await.map_err(api)
 }

@@ -8,6 +8,7 @@
 //! keeps evaluations in the store through [`crate::Session`]; [`offset`] estimates the clock
 //! offset between video and camera.
 
+pub mod assist;
 pub mod charts;
 pub mod matching;
 pub mod offset;

@@ -96,7 +96,7 @@ fn summary(row: sql::EvaluationRow) -> Result<EvaluationSummary> {
     })
 }
 
-async fn find(conn: &mut SqliteConnection, id: i64) -> Result<sql::EvaluationRow> {
+pub(super) async fn find(conn: &mut SqliteConnection, id: i64) -> Result<sql::EvaluationRow> {
     sql::get(conn, id).await?.ok_or_else(|| Error::NotFound(format!("evaluation {id}")))
 }
 
@@ -184,6 +184,19 @@ fn params_of(row: &sql::EvaluationRow) -> Result<EvaluationParams> {
         window_s: row.window_ms as f64 / 1000.0,
         evaluated_on: Some(date(&row.evaluated_on)?),
     })
+}
+
+/// The evaluation's video, refused if the file is no longer the recording it was made with:
+/// marks made on another recording would be wrong.
+pub(super) fn checked_video(row: &sql::EvaluationRow) -> Result<Video> {
+    let path = Path::new(&row.video_path);
+    if file_sha256(path)? != row.video_sha256 {
+        return Err(Error::Invalid(format!(
+            "{} is not the recording this evaluation was made with (its SHA-256 differs)",
+            path.display()
+        )));
+    }
+    Ok(Video::open(path)?)
 }
 
 /// A mark's columns, `vrm` normalised by the caller.
@@ -325,14 +338,7 @@ impl Session {
         let mut conn = self.workstation().pool.acquire().await?;
         let row = find(&mut conn, id).await?;
         drop(conn);
-        let path = Path::new(&row.video_path);
-        if file_sha256(path)? != row.video_sha256 {
-            return Err(Error::Invalid(format!(
-                "{} is not the recording this evaluation was made with (its SHA-256 differs)",
-                path.display()
-            )));
-        }
-        let video = Video::open(path)?;
+        let video = checked_video(&row)?;
         let mut tx = store::begin_write(&self.workstation().pool).await?;
         self.audit(&mut tx, "evaluation.video", &object, Outcome::Success, json!({ "video": row.video_path })).await?;
         tx.commit().await?;

@@ -88,12 +88,8 @@ impl VideoError {
     }
 }
 
-/// Frames done so far of a whole-video walk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VideoProgress {
-    pub done: usize,
-    pub total: usize,
-}
+/// Frames done so far of a whole-video walk (a shared type: the screen shows it).
+pub use anpr_types::VideoProgress;
 
 /// A decoded frame's luma plane: row `y` is `data[y * stride..][..width]`.
 #[derive(Debug, Clone, Copy)]
