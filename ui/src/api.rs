@@ -16,7 +16,7 @@ use anpr_types::{
 };
 use anpr_types::{
     CameraEvaluationStatus, EvaluationDetail, EvaluationMark, EvaluationReport, EvaluationSummary, EvaluationVideo,
-    MarkInput, NewEvaluation, OffsetEstimate,
+    LaneBand, MarkInput, NewEvaluation, OffsetEstimate, ProposedPass, VideoProgress,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -468,14 +468,27 @@ impl Drop for Subscription {
 }
 
 /// Calls `on_progress` for every `import-progress` event until the subscription is dropped.
-pub async fn listen_import_progress(mut on_progress: impl FnMut(ImportProgress) + 'static) -> ApiResult<Subscription> {
+pub async fn listen_import_progress(on_progress: impl FnMut(ImportProgress) + 'static) -> ApiResult<Subscription> {
+    listen("import-progress", on_progress).await
+}
+
+/// Calls `on_progress` for every `passes-progress` event (frames decoded while passes are
+/// proposed) until the subscription is dropped.
+pub async fn listen_passes_progress(on_progress: impl FnMut(VideoProgress) + 'static) -> ApiResult<Subscription> {
+    listen("passes-progress", on_progress).await
+}
+
+async fn listen<T: DeserializeOwned + 'static>(
+    event: &str,
+    mut on_payload: impl FnMut(T) + 'static,
+) -> ApiResult<Subscription> {
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let payload = js_sys::Reflect::get(&event, &JsValue::from_str("payload")).unwrap_or(JsValue::UNDEFINED);
-        if let Ok(progress) = serde_wasm_bindgen::from_value::<ImportProgress>(payload) {
-            on_progress(progress);
+        if let Ok(payload) = serde_wasm_bindgen::from_value::<T>(payload) {
+            on_payload(payload);
         }
     });
-    let unlisten = tauri_listen("import-progress", &handler).await.map_err(to_api_error)?;
+    let unlisten = tauri_listen(event, &handler).await.map_err(to_api_error)?;
     Ok(Subscription { unlisten: unlisten.dyn_into::<js_sys::Function>().ok(), _handler: handler })
 }
 
@@ -572,6 +585,18 @@ pub async fn set_evaluation_offset(id: i64, offset_s: f64) -> ApiResult<Evaluati
 /// Marks every vehicle of a ground-truth file; refused while the evaluation has marks.
 pub async fn import_truth(id: i64, path: &str) -> ApiResult<Vec<EvaluationMark>> {
     invoke("import_truth", &EvaluationFile { id, path }).await
+}
+
+#[derive(Serialize)]
+struct PassRequest<'a> {
+    id: i64,
+    bands: &'a [LaneBand],
+}
+
+/// Candidate vehicle passes over the whole video from the bands drawn per lane (default
+/// detector parameters); progress through [`listen_passes_progress`].
+pub async fn propose_passes(id: i64, bands: &[LaneBand]) -> ApiResult<Vec<ProposedPass>> {
+    invoke("propose_passes", &PassRequest { id, bands }).await
 }
 
 pub async fn score_evaluation(id: i64) -> ApiResult<EvaluationReport> {

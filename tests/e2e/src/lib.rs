@@ -12,7 +12,7 @@
 //! A missing variable panics with what to run: a suite that silently passes without an app
 //! would prove nothing.
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -202,6 +202,20 @@ impl App {
             sequence = sequence.then(action);
         }
         self.client.perform_actions(sequence).await.unwrap_or_else(|e| panic!("pressing keys: {e}"));
+    }
+
+    /// Drags the mouse with the left button from one point to another, in viewport pixels.
+    pub async fn drag(&self, from: (f64, f64), to: (f64, f64)) {
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveTo { duration: None, x: from.0.round(), y: from.1.round() })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(150)),
+                x: to.0.round(),
+                y: to.1.round(),
+            })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        self.client.perform_actions(mouse).await.unwrap_or_else(|e| panic!("dragging: {e}"));
     }
 
     pub async fn script(&self, script: &str) -> serde_json::Value {

@@ -581,6 +581,60 @@ async fn an_engineer_marks_vehicles_on_the_demo_video_and_scores_the_demo_kit() 
     let step_ms = 5 * 1000 / kit.fps as i64;
     let first_ms = (3 + kit.fps - 1) as i64 * 1000 / kit.fps as i64;
     assert_eq!(marks.iter().map(|m| m.1).collect::<Vec<_>>(), [first_ms, first_ms + step_ms, first_ms + 2 * step_ms]);
+
+    // Assisted marking: the lane's read line dragged across the frame (the kit's road at
+    // y = 250 of 360, x 140 to 500), passes proposed over the whole video, then reviewed from
+    // the keyboard: a, a, r.
+    app.click("#assist-draw-1").await;
+    let frame_box = app
+        .script("const r = document.querySelector('#eval-frame').getBoundingClientRect(); return [r.left, r.top, r.width, r.height];")
+        .await;
+    let [left, top, width, height]: [f64; 4] = serde_json::from_value(frame_box).unwrap();
+    let scale = width / kit.width as f64;
+    assert!((height / scale - 360.0).abs() < 2.0, "the frame keeps the video's shape: {width} x {height}");
+    app.drag((left + 140.0 * scale, top + 246.0 * scale), (left + 500.0 * scale, top + 254.0 * scale)).await;
+    let band = app.wait("#eval-frame-wrap .read-band[data-lane='1']").await;
+    let typed: String =
+        app.script("return document.querySelector('#assist-band-1').value").await.as_str().unwrap_or("").into();
+    let rect: Vec<f64> = typed.split(',').filter_map(|v| v.parse().ok()).collect();
+    assert_eq!(rect.len(), 4, "{typed}");
+    for (got, want) in rect.iter().zip([140.0, 246.0, 360.0, 8.0]) {
+        assert!(
+            (got - want).abs() <= 2.0 / scale.min(1.0) + 1.0,
+            "the band drawn is {typed}, dragged over 140,246,360,8"
+        );
+    }
+    assert!(band.attr("style").await.ok().flatten().is_some_and(|s| s.contains("left:")));
+    app.click("#assist-propose").await;
+    let counts = app.wait_text("#assist-counts", "passes proposed", |t| t.contains("proposed")).await;
+    let proposed = numbers_in(&counts)[0];
+    assert!(proposed >= kit.vehicles * 9 / 10, "{counts} for {} vehicles", kit.vehicles);
+    app.press(&['a', 'a', 'r']).await;
+    app.wait_text("#assist-counts", "three decisions", |t| t.contains("2 accepted · 1 rejected")).await;
+    let decided = app
+        .script("return [...document.querySelectorAll('#assist-proposals .proposal')].slice(0, 3).map(r => [r.dataset.decision, Number(r.dataset.ms)]);")
+        .await;
+    let decided: Vec<(String, i64)> = serde_json::from_value(decided).unwrap_or_default();
+    assert_eq!(decided.iter().map(|d| d.0.as_str()).collect::<Vec<_>>(), ["accepted", "accepted", "rejected"]);
+    // The accepted passes are marked vehicles at the proposed times, with the three by hand.
+    app.wait_text("#eval-marks", "five marks", |_| true).await;
+    let marked = || async {
+        let ms = app
+            .script("return [...document.querySelectorAll('#eval-marks .mark-row')].map(r => Number(r.dataset.ms));")
+            .await;
+        serde_json::from_value::<Vec<i64>>(ms).unwrap_or_default()
+    };
+    let mut waited = 0;
+    while marked().await.len() < 5 && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let marked = marked().await;
+    assert_eq!(marked.len(), 5, "{marked:?}");
+    assert!(
+        marked.contains(&decided[0].1) && marked.contains(&decided[1].1) && !marked.contains(&decided[2].1),
+        "{marked:?}"
+    );
     app.screenshot("29-evaluation-marking").await;
 
     // The kit scored: its truth and read log, the clock offset found and confirmed.

@@ -7,10 +7,12 @@
 //! one frame (with Shift one second); `1`-`9` mark a vehicle crossing the read line in that lane
 //! at the current frame (the reaction time is taken off when playing); `x` plate not visible on
 //! the selected mark; Delete deletes it; `z` undoes the last change. Every change is saved at once.
+//! Assisted marking (read lines, proposed passes, `a`/`r` to accept or reject) is `assist`.
 
 use crate::api;
 use crate::app::{AppState, use_app};
 use crate::components::outcome::{Outcome, OutcomeMessage, act, fail};
+use crate::pages::assist::{Assist, AssistPanel, BandOverlay};
 use crate::pages::evaluations::verdict_label;
 use anpr_types::{EvaluationDetail, EvaluationMark, EvaluationReport, EvaluationVideo, MarkInput, OffsetEstimate};
 use leptos::prelude::*;
@@ -65,22 +67,22 @@ fn input_of(m: &EvaluationMark) -> MarkInput {
     }
 }
 
-fn in_text_box() -> bool {
+pub fn in_text_box() -> bool {
     let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
     active.is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
 }
 
 /// Everything the screen shares (signals are `Copy`).
 #[derive(Clone, Copy)]
-struct Marking {
-    app: AppState,
-    id: i64,
-    video: RwSignal<Option<EvaluationVideo>>,
-    frame: RwSignal<u64>,
-    marks: RwSignal<Vec<EvaluationMark>>,
+pub struct Marking {
+    pub app: AppState,
+    pub id: i64,
+    pub video: RwSignal<Option<EvaluationVideo>>,
+    pub frame: RwSignal<u64>,
+    pub marks: RwSignal<Vec<EvaluationMark>>,
     selected: RwSignal<Option<i64>>,
     undo: StoredValue<Vec<Undo>>,
-    playing: RwSignal<bool>,
+    pub playing: RwSignal<bool>,
     outcome: RwSignal<Option<Outcome>>,
 }
 
@@ -93,7 +95,7 @@ impl Marking {
         self.video.with_untracked(|v| v.as_ref().map_or(0, |v| v.frames))
     }
 
-    fn seek(&self, frame: i64) {
+    pub fn seek(&self, frame: i64) {
         let last = self.frames().saturating_sub(1) as i64;
         self.frame.set(frame.clamp(0, last.max(0)) as u64);
     }
@@ -126,15 +128,14 @@ impl Marking {
         });
     }
 
+    /// A vehicle in `lane` at the current frame (a key press: live while playing).
     fn mark(self, lane: u32) {
-        let input = MarkInput {
-            lane,
-            video_ms: frame_ms(self.frame.get_untracked(), self.fps()),
-            live: self.playing.get_untracked(),
-            vrm: String::new(),
-            visible: true,
-            condition: None,
-        };
+        self.mark_at(lane, frame_ms(self.frame.get_untracked(), self.fps()), self.playing.get_untracked());
+    }
+
+    /// A vehicle in `lane` at `video_ms` (selected, and undoable like any mark).
+    pub fn mark_at(self, lane: u32, video_ms: i64, live: bool) {
+        let input = MarkInput { lane, video_ms, live, vrm: String::new(), visible: true, condition: None };
         let id = self.id;
         self.save(async move { api::add_mark(id, &input).await }, None, move |before, after| {
             let new = after.iter().map(|m| m.id).find(|id| before.iter().all(|b| b.id != *id));
@@ -205,6 +206,7 @@ pub fn Annotate(id: i64) -> impl IntoView {
     };
     let detail = RwSignal::new(None::<EvaluationDetail>);
     let report = RwSignal::new(None::<EvaluationReport>);
+    let assist = Assist::default();
     let speed = RwSignal::new(2usize);
     // Frames shown since the page opened, for measuring playback (`data-shown`).
     let shown = RwSignal::new(0u64);
@@ -361,10 +363,20 @@ pub fn Annotate(id: i64) -> impl IntoView {
         <OutcomeMessage outcome=m.outcome id="eval-annotate-message" />
         <div class="eval-workspace">
             <div id="eval-player" class="panel eval-player" tabindex="0">
+                <div
+                    id="eval-frame-wrap"
+                    class="eval-frame-wrap"
+                    class:drawing=move || assist.drawing()
+                    on:mousedown=move |ev| assist.press(m, ev)
+                    on:mousemove=move |ev| assist.drag(m, ev, false)
+                    on:mouseup=move |ev| assist.drag(m, ev, true)
+                >
                 <img
                     id="eval-frame"
                     class="eval-frame"
                     alt="Video frame"
+                    draggable="false"
+                    style=move || m.video.get().map(|v| format!("aspect-ratio: {} / {}", v.width, v.height))
                     src=src
                     data-frame=move || m.frame.get()
                     data-shown=move || shown.get()
@@ -374,6 +386,8 @@ pub fn Annotate(id: i64) -> impl IntoView {
                     }
                     on:error=move |_| loading.set_value(false)
                 />
+                <BandOverlay m=m a=assist />
+                </div>
                 <div class="form-actions eval-controls">
                     <button id="eval-play" type="button" class="btn" on:click=move |_| play(!m.playing.get_untracked())>
                         {move || if m.playing.get() { "Pause (Space)" } else { "Play (Space)" }}
@@ -394,6 +408,7 @@ pub fn Annotate(id: i64) -> impl IntoView {
             <MarkList m=m />
         </div>
         <SelectedMark m=m />
+        <AssistPanel m=m a=assist lanes=Signal::derive(move || detail.with(|d| d.as_ref().map_or(1, |d| d.summary.lanes))) />
         <ReadLogAndScore m=m detail=detail report=report reload=reload />
         {move || report.get().map(|r| view! { <Results id=id report=r /> })}
     }

@@ -3,6 +3,7 @@
 pub mod add_exhibit;
 pub mod analysis;
 pub mod annotate;
+pub mod assist;
 pub mod authorisations;
 pub mod cameras;
 pub mod consents;
