@@ -12,7 +12,7 @@
 //! A missing variable panics with what to run: a suite that silently passes without an app
 //! would prove nothing.
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -204,18 +204,19 @@ impl App {
         self.client.perform_actions(sequence).await.unwrap_or_else(|e| panic!("pressing keys: {e}"));
     }
 
-    /// Drags the mouse with the left button from one point to another, in viewport pixels.
-    pub async fn drag(&self, from: (f64, f64), to: (f64, f64)) {
-        let mouse = MouseActions::new("mouse".into())
-            .then(PointerAction::MoveTo { duration: None, x: from.0.round(), y: from.1.round() })
-            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
-            .then(PointerAction::MoveTo {
-                duration: Some(Duration::from_millis(150)),
-                x: to.0.round(),
-                y: to.1.round(),
-            })
-            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-        self.client.perform_actions(mouse).await.unwrap_or_else(|e| panic!("dragging: {e}"));
+    /// Drags with the left button over the element `css` from one point to another (viewport
+    /// pixels), as the page receives it: mousedown, mousemove, mouseup. (WebKitWebDriver
+    /// refuses pointer actions with an empty error, so the events are dispatched.)
+    pub async fn drag(&self, css: &str, from: (f64, f64), to: (f64, f64)) {
+        self.wait(css).await;
+        let script = format!(
+            "const e = document.querySelector(\"{css}\"); \
+             const fire = (type, x, y, buttons) => e.dispatchEvent(new MouseEvent(type, \
+                 {{ clientX: x, clientY: y, button: 0, buttons, bubbles: true, cancelable: true, view: window }})); \
+             fire('mousedown', {}, {}, 1); fire('mousemove', {}, {}, 1); fire('mouseup', {}, {}, 0); return true;",
+            from.0, from.1, to.0, to.1, to.0, to.1
+        );
+        assert_eq!(self.script(&script).await, json!(true), "dragging over {css}");
     }
 
     pub async fn script(&self, script: &str) -> serde_json::Value {

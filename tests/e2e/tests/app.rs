@@ -592,7 +592,8 @@ async fn an_engineer_marks_vehicles_on_the_demo_video_and_scores_the_demo_kit() 
     let [left, top, width, height]: [f64; 4] = serde_json::from_value(frame_box).unwrap();
     let scale = width / kit.width as f64;
     assert!((height / scale - 360.0).abs() < 2.0, "the frame keeps the video's shape: {width} x {height}");
-    app.drag((left + 140.0 * scale, top + 246.0 * scale), (left + 500.0 * scale, top + 254.0 * scale)).await;
+    app.drag("#eval-frame", (left + 140.0 * scale, top + 246.0 * scale), (left + 500.0 * scale, top + 254.0 * scale))
+        .await;
     let band = app.wait("#eval-frame-wrap .read-band[data-lane='1']").await;
     let typed: String =
         app.script("return document.querySelector('#assist-band-1').value").await.as_str().unwrap_or("").into();
@@ -635,6 +636,9 @@ async fn an_engineer_marks_vehicles_on_the_demo_video_and_scores_the_demo_kit() 
         marked.contains(&decided[0].1) && marked.contains(&decided[1].1) && !marked.contains(&decided[2].1),
         "{marked:?}"
     );
+    app.script("document.querySelector('#assist-proposals').scrollIntoView({ block: 'end' }); return true;").await;
+    app.screenshot("31-evaluation-assisted").await;
+    app.script("document.querySelector('#eval-player').scrollIntoView(); return true;").await;
     app.screenshot("29-evaluation-marking").await;
 
     // The kit scored: its truth and read log, the clock offset found and confirmed.
@@ -664,6 +668,7 @@ async fn an_engineer_marks_vehicles_on_the_demo_video_and_scores_the_demo_kit() 
     // The charts are the core's plotters PNGs (1200 x 600), drawn for this scoring.
     assert_eq!(wait_for_natural_width(&app, "#eval-chart-rates").await, 1200);
     assert_eq!(wait_for_natural_width(&app, "#eval-chart-confusions").await, 1200);
+    app.script("document.querySelector('#eval-results').scrollIntoView(); return true;").await;
     app.screenshot("30-evaluation-scored").await;
     app.close().await;
 }
