@@ -132,12 +132,9 @@ impl AppState {
     pub fn video_frame(&self, username: &str, evaluation: i64, frame: usize) -> Option<Vec<u8>> {
         let mut held = self.video.lock().unwrap_or_else(PoisonError::into_inner);
         let held = held.as_mut().filter(|h| h.username == username && h.evaluation == evaluation)?;
-        held.video.frame_jpeg(frame, FRAME_JPEG_QUALITY).ok()
+        held.video.frame_jpeg(frame, anpr_core::video::SCREEN_JPEG_QUALITY).ok()
     }
 }
-
-/// Enough to read a plate on screen; encodes a 1080p frame in a few milliseconds.
-const FRAME_JPEG_QUALITY: u8 = 85;
 
 pub fn not_logged_in() -> ApiError {
     ApiError {

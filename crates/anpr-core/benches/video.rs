@@ -15,9 +15,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anpr_core::types::{BandShape, LaneBand, PassParams};
-use anpr_core::video::{EncodeSettings, H264Writer, Video, propose_passes};
-use image::codecs::jpeg::JpegEncoder;
-use image::imageops::{self, FilterType};
+use anpr_core::video::{EncodeSettings, H264Writer, SCREEN_JPEG_QUALITY, Video, propose_passes};
 use image::{Rgb, RgbImage};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -33,8 +31,6 @@ const READ_Y: f32 = 760.0;
 const HEADWAY: usize = 30;
 /// ... this many pixels a frame.
 const SPEED: f32 = 36.0;
-/// The size the page is sent for playback.
-const PAGE: (u32, u32) = (960, 540);
 
 fn option(args: &[String], name: &str, default: usize) -> usize {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -137,12 +133,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn jpeg(image: &RgbImage) -> usize {
-    let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 80).encode_image(image).unwrap();
-    out.len()
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let frames = option(&args, "--frames", 600);
@@ -178,9 +168,11 @@ fn main() {
         let started = Instant::now();
         let mut bytes = 0;
         for n in 0..count {
-            let frame = video.frame(n).unwrap();
+            // As the shell serves a frame to the page: decoded, then JPEG at full size.
             if encode {
-                bytes += jpeg(&imageops::resize(&frame, PAGE.0, PAGE.1, FilterType::Triangle));
+                bytes += video.frame_jpeg(n, SCREEN_JPEG_QUALITY).unwrap().len();
+            } else {
+                video.frame(n).unwrap();
             }
         }
         (started.elapsed() / count as u32, bytes / count)
@@ -208,7 +200,8 @@ fn main() {
     row("baseline: sequential decode to RGB (frames)", sequential, sequential);
     row("sequential decode, luma only (scan_luma)", luma, sequential);
     row("playing: frame(n), n = 0, 1, 2 ...", playing, sequential);
-    row(&format!("playing + {}x{} JPEG q80 ({} KB)", PAGE.0, PAGE.1, jpeg_bytes / 1024), playing_jpeg, sequential);
+    let served = format!("playing, served as the page gets it (JPEG q{SCREEN_JPEG_QUALITY}, {} KB)", jpeg_bytes / 1024);
+    row(&served, playing_jpeg, sequential);
     row("pass detection (propose_passes)", detect, luma);
     println!(
         "{:<52} {:>10.1} {:>10} {:>12.1}",

@@ -356,6 +356,7 @@ async fn journey_shown_on_the_map() {
     assert_eq!(map["cameras"].as_u64(), Some(cameras), "one marker per camera the user may see: {map}");
     // (Labels of a redraw's old markers fade out: opacity 0, removed 200 ms later.)
     assert_eq!(map["labels"].as_u64(), Some(cameras), "each camera labelled: {map}");
+    app.script("document.querySelector('#analysis-map').scrollIntoView({ block: 'center' }); return true;").await;
     app.screenshot("27-analysis-journey-map").await;
     app.close().await;
 }

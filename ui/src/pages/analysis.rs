@@ -10,6 +10,7 @@ use crate::analysis_view::{
 };
 use crate::api;
 use crate::app::{AppState, use_app};
+use crate::components::export::ExportButtons;
 use crate::components::field::{TextField, current_value, scroll_into_view_later, selected_value};
 use crate::components::investigations;
 use crate::components::map::AnalysisMap;
@@ -21,7 +22,8 @@ use crate::components::table::DataTable;
 use crate::format::thousands;
 use crate::virtual_rows::{Geometry, ROW_HEIGHT};
 use anpr_types::{
-    AnalysisRequest, AnalysisResult, ApiError, Findings, Investigation, LocatedRead, MapCamera, Moment, SearchRequest,
+    AnalysisRequest, AnalysisResult, ApiError, ExportSource, Findings, Investigation, LocatedRead, MapCamera, Moment,
+    SearchRequest,
 };
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
@@ -258,6 +260,26 @@ pub fn AnalysisPage() -> impl IntoView {
             <OutcomeMessage outcome=map_outcome id="analysis-map-message" />
             <AnalysisMap id="analysis-map" cameras=cameras content=content tiles=tiles />
             <Show when=move || analysing.result.with(Option::is_some)>
+                <ExportButtons
+                    id="analysis-export"
+                    source=Signal::derive(move || {
+                        analysing
+                            .result
+                            .with(Option::is_some)
+                            .then(|| analysing.last.get_value())
+                            .flatten()
+                            .map(ExportSource::Analysis)
+                    })
+                    name=Signal::derive(move || {
+                        analysing.result.track();
+                        analysing
+                            .last
+                            .with_value(|r| {
+                                r.as_ref().map(|r| format!("{} {}", r.scope.investigation, r.analysis.kind()))
+                            })
+                            .unwrap_or_default()
+                    })
+                />
                 <ResultReads analysing=analysing />
             </Show>
         </section>

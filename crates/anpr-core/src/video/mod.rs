@@ -88,6 +88,10 @@ impl VideoError {
     }
 }
 
+/// The JPEG quality frames are shown at (`Video::frame_jpeg` for the marking screen): enough
+/// to read a plate on screen.
+pub const SCREEN_JPEG_QUALITY: u8 = 85;
+
 /// Frames done so far of a whole-video walk (a shared type: the screen shows it).
 pub use anpr_types::VideoProgress;
 
