@@ -42,19 +42,16 @@ fn files(dir: &Path, lanes: &[(String, String)]) -> (PathBuf, PathBuf) {
     (truth, reads)
 }
 
-fn score(dir: &Path, truth: &Path, reads: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
-    let mut args = vec![
-        "eval",
-        "score",
-        "--truth",
-        truth.to_str().unwrap(),
-        "--reads",
-        reads.to_str().unwrap(),
-        "--camera",
-        "CAM-1",
-    ];
+/// `anpr eval <command>` on the two files for camera CAM-1, with `extra` flags.
+fn eval(command: &str, dir: &Path, truth: &Path, reads: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let (truth, reads) = (truth.to_str().unwrap(), reads.to_str().unwrap());
+    let mut args = vec!["eval", command, "--truth", truth, "--reads", reads, "--camera", "CAM-1"];
     args.extend_from_slice(extra);
     run(&dir.join("data"), &args)
+}
+
+fn score(dir: &Path, truth: &Path, reads: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    eval("score", dir, truth, reads, extra)
 }
 
 #[test]
@@ -196,18 +193,7 @@ fn report(dir: &Path, truth: &Path, reads: &Path, out: &Path, extra: &[&str]) ->
     let out = out.to_str().unwrap();
     let mut args = vec!["--system-type", "multi_lane", "--direction", "towards", "--offset-s", "3", "--out", out];
     args.extend_from_slice(extra);
-    let mut all = vec![
-        "eval",
-        "report",
-        "--truth",
-        truth.to_str().unwrap(),
-        "--reads",
-        reads.to_str().unwrap(),
-        "--camera",
-        "CAM-1",
-    ];
-    all.extend(args);
-    run(&dir.join("data"), &all)
+    eval("report", dir, truth, reads, &args)
 }
 
 #[test]

@@ -155,20 +155,20 @@ async fn an_empty_index_is_filled_from_the_reads_when_the_store_opens() {
     s.import(&b.dir).await.unwrap();
     check_index(&s, "after import").await;
     sqlx::query("DELETE FROM vrm_index").execute(s.ws.pool()).await.unwrap();
-    let reopened = Store {
-        ws: anpr_core::Workstation::open(&s.dir.path().join("data"), s.clock.clone()).await.unwrap(),
-        clock: s.clock.clone(),
-        dir: tempfile::tempdir().unwrap(),
+    // The same data directory opened again, as the app does at start.
+    let reopen = || async {
+        Store {
+            ws: anpr_core::Workstation::open(&s.dir.path().join("data"), s.clock.clone()).await.unwrap(),
+            clock: s.clock.clone(),
+            dir: tempfile::tempdir().unwrap(),
+        }
     };
+    let reopened = reopen().await;
     check_index(&reopened, "after reopening").await;
     assert_eq!(reopened.count("vrm_index").await, 2);
     // A store indexed before the trigram postings existed gets them too.
     sqlx::query("DELETE FROM vrm_trigrams").execute(reopened.ws.pool()).await.unwrap();
-    let again = Store {
-        ws: anpr_core::Workstation::open(&s.dir.path().join("data"), s.clock.clone()).await.unwrap(),
-        clock: s.clock.clone(),
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let again = reopen().await;
     check_index(&again, "after reopening without trigrams").await;
     assert_eq!(again.count("vrm_trigrams").await, 10);
 }
