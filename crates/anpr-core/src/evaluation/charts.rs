@@ -275,6 +275,9 @@ pub fn confusions_chart(counts: &[ConfusionCount]) -> Result<Chart, ChartError> 
     let top = shown.iter().map(|c| c.count).max().unwrap_or(0);
     // Whole-number ticks with headroom over the tallest bar.
     let y_max = (top + 1).max(2) as u32;
+    // A segmented 0..k has k + 1 slots: one per bar. (A single bar keeps an empty slot beside
+    // it: a range needs two ends.)
+    let last_slot = (shown.len() as u32).saturating_sub(1).max(1);
     render(|root| {
         root.fill(&WHITE).map_err(draw_error)?;
         let mut chart = ChartBuilder::on(root)
@@ -282,7 +285,7 @@ pub fn confusions_chart(counts: &[ConfusionCount]) -> Result<Chart, ChartError> 
             .margin(20)
             .x_label_area_size(60)
             .y_label_area_size(70)
-            .build_cartesian_2d((0..shown.len().max(1) as u32).into_segmented(), 0u32..y_max)
+            .build_cartesian_2d((0..last_slot).into_segmented(), 0u32..y_max)
             .map_err(draw_error)?;
         chart
             .configure_mesh()

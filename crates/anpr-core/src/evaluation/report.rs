@@ -307,6 +307,10 @@ pub fn report_pdf(input: &ReportInput<'_>) -> Result<Vec<u8>, ReportError> {
         vehicle_entry(&mut w, &line, pictures.get(&vehicle))?;
     }
     w.gap(6.0);
+    if r.misreads.first().is_some_and(|m| pictures.contains_key(&m.vehicle)) {
+        // The heading stays with its first entry.
+        w.ensure(pictured_entry_height() + 40.0);
+    }
     w.heading(14.0, "Misreads");
     if r.misreads.is_empty() {
         w.paragraph(Face::Regular, BODY_SIZE, 0.0, "No captured vehicle was misread.");
@@ -485,8 +489,20 @@ fn sample_rules(w: &mut Writer<'_>, r: &EvaluationReport) {
     );
 }
 
+/// The height of a listed vehicle's pictures, points.
+const PICTURE_HEIGHT: f32 = 90.0;
+
+/// A listed vehicle with pictures: two lines of text, the row of pictures, its caption.
+fn pictured_entry_height() -> f32 {
+    2.0 * Writer::leading(BODY_SIZE) + PICTURE_HEIGHT + 30.0
+}
+
 /// One listed vehicle: its line, then its pictures side by side when there are any.
 fn vehicle_entry(w: &mut Writer<'_>, line: &str, pictures: Option<&VehiclePictures>) -> Result<(), ReportError> {
+    if pictures.is_some() {
+        // The line and its pictures on one page.
+        w.ensure(pictured_entry_height());
+    }
     w.paragraph(Face::Regular, BODY_SIZE, 0.0, line);
     let Some(pictures) = pictures else { return Ok(()) };
     let mut row: Vec<(&[u8], &str)> = Vec::new();
@@ -500,7 +516,11 @@ fn vehicle_entry(w: &mut Writer<'_>, line: &str, pictures: Option<&VehiclePictur
         said.push("the camera's plate patch");
     }
     if !row.is_empty() {
-        w.image_row(&row, 90.0, &format!("Left to right: {}.", said.join("; ")))?;
+        let caption = match said[..] {
+            [one] => format!("Above: {one}."),
+            _ => format!("Left to right: {}.", said.join("; ")),
+        };
+        w.image_row(&row, PICTURE_HEIGHT, &caption)?;
     }
     Ok(())
 }
