@@ -151,6 +151,22 @@ impl Assist {
     }
 }
 
+/// Scrolls the proposals list (only the list: the frame stays in view) so row `i` shows.
+fn keep_in_list_view(i: usize) {
+    request_animation_frame(move || {
+        let document = web_sys::window().and_then(|w| w.document());
+        let row = document.and_then(|d| d.get_element_by_id(&format!("assist-proposal-{i}")));
+        let Some(row) = row.and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok()) else { return };
+        let Some(list) = row.closest(".assist-list").ok().flatten() else { return };
+        let (top, bottom) = (row.offset_top(), row.offset_top() + row.offset_height());
+        if top < list.scroll_top() {
+            list.set_scroll_top(top);
+        } else if bottom > list.scroll_top() + list.client_height() {
+            list.set_scroll_top(bottom - list.client_height());
+        }
+    });
+}
+
 /// The bands drawn over the frame, placed in percent of the picture.
 #[component]
 pub fn BandOverlay(m: Marking, a: Assist) -> impl IntoView {
@@ -184,6 +200,7 @@ pub fn AssistPanel(m: Marking, a: Assist, #[prop(into)] lanes: Signal<u32>) -> i
 
     let show = move |i: usize| {
         a.current.set(i);
+        keep_in_list_view(i);
         if let Some(p) = a.proposals.with_untracked(|ps| ps.get(i).copied()) {
             m.playing.set(false);
             m.seek(p.frame as i64);
@@ -337,6 +354,7 @@ pub fn AssistPanel(m: Marking, a: Assist, #[prop(into)] lanes: Signal<u32>) -> i
                                         let decision = move || a.decisions.with(|d| d.get(i).copied().unwrap_or(Decision::Open));
                                         view! {
                                             <tr
+                                                id=format!("assist-proposal-{i}")
                                                 class="proposal"
                                                 class:current=move || a.current.get() == i
                                                 data-lane=p.lane
