@@ -74,8 +74,10 @@ fn records(bytes: &[u8]) -> Result<Vec<(u64, HashMap<String, String>)>, String> 
     }
 }
 
-pub(super) fn detect(bytes: &[u8]) -> bool {
-    records(bytes).is_ok_and(|r| r.first().is_some_and(|(_, f)| f.contains_key("UTCDate") && f.contains_key("UTCTime")))
+/// Whether the first read-like element has the AutoVu date and time fields.
+pub(super) fn detect(bytes: &[u8]) -> Result<bool, String> {
+    let records = records(bytes)?;
+    Ok(records.first().is_some_and(|(_, f)| f.contains_key("UTCDate") && f.contains_key("UTCTime")))
 }
 
 /// `UTCDate` (year, month, day with `-`, `/`, `:` or `.` between) and `UTCTime`

@@ -105,22 +105,23 @@ pub(super) fn results(bytes: &[u8], response: &Range<usize>) -> Walk<Vec<Range<u
 }
 
 /// OpenALPR or Plate Recognizer Snapshot, from the first response's fields and first result.
-pub(super) fn detect(bytes: &[u8]) -> Option<Format> {
-    let first = responses(bytes).ok()?.into_iter().next()?;
-    let response: serde_json::Value = serde_json::from_slice(&bytes[first]).ok()?;
-    let result = response.get("results")?.as_array()?.first();
+pub(super) fn detect(bytes: &[u8]) -> Walk<Option<Format>> {
+    let Some(first) = responses(bytes)?.into_iter().next() else { return Ok(None) };
+    let response: serde_json::Value = serde_json::from_slice(&bytes[first]).map_err(|e| e.to_string())?;
+    let Some(results) = response.get("results").and_then(|r| r.as_array()) else { return Ok(None) };
+    let result = results.first();
     let has = |v: Option<&serde_json::Value>, key: &str| v.is_some_and(|v| v.get(key).is_some());
     if response.get("data_type").and_then(|t| t.as_str()) == Some("alpr_results")
         || has(Some(&response), "epoch_time")
         || (has(result, "confidence") && has(result, "coordinates"))
     {
-        Some(Format::OpenAlpr)
+        Ok(Some(Format::OpenAlpr))
     } else if (has(result, "score") && has(result, "box"))
         || (result.is_none() && has(Some(&response), "timestamp") && has(Some(&response), "camera_id"))
     {
-        Some(Format::PlateRecognizerSnapshot)
+        Ok(Some(Format::PlateRecognizerSnapshot))
     } else {
-        None
+        Ok(None)
     }
 }
 

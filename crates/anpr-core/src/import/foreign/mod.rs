@@ -62,12 +62,13 @@ pub struct ForeignFile {
     pub embedded: HashMap<String, std::result::Result<Vec<u8>, String>>,
 }
 
-/// Finds the format of a file from its first bytes and structure.
+/// Finds the format of a file from its first bytes and structure; a JSON or XML file that
+/// does not parse is refused as such, with the line.
 pub fn detect(bytes: &[u8]) -> std::result::Result<Format, String> {
     let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes).trim_ascii_start();
     let found = match text.first() {
-        Some(b'<') => genetec::detect(text).then_some(Format::GenetecAutoVu),
-        Some(b'{' | b'[') => json::detect(text),
+        Some(b'<') => genetec::detect(text)?.then_some(Format::GenetecAutoVu),
+        Some(b'{' | b'[') => json::detect(text)?,
         Some(_) => platerecognizer::detect_stream(text).then_some(Format::PlateRecognizerStream),
         None => return Err("the file is empty".into()),
     };
