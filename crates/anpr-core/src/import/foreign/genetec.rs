@@ -16,8 +16,11 @@ struct Open {
     text: String,
 }
 
-/// Every element that has a `Plate` child, with the line it starts on.
-fn records(bytes: &[u8]) -> Result<Vec<(u64, HashMap<String, String>)>, String> {
+/// A read element's fields (child name -> text) and the line it starts on.
+type Record = (u64, HashMap<String, String>);
+
+/// Every element that has a `Plate` child.
+fn records(bytes: &[u8]) -> Result<Vec<Record>, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text: {e}"))?;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<Open> = Vec::new();

@@ -220,13 +220,17 @@ impl Builder {
     fn embed(&mut self, key: String, base64_text: &str) -> String {
         let compact: String = base64_text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
         let limit = super::images::MAX_FILE_BYTES;
+        let too_large = format!("image larger than the {} MiB limit", limit / (1024 * 1024));
+        // The length is checked before decoding, so an absurd image allocates nothing.
         let decoded = if compact.len() as u64 > limit.div_ceil(3) * 4 {
-            Err(format!("image larger than the {} MiB limit", limit / (1024 * 1024)))
+            Err(too_large)
         } else {
             use base64::Engine;
-            base64::engine::general_purpose::STANDARD
-                .decode(compact.as_bytes())
-                .map_err(|e| format!("embedded image is not valid base64: {e}"))
+            match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()) {
+                Ok(bytes) if bytes.len() as u64 > limit => Err(too_large),
+                Ok(bytes) => Ok(bytes),
+                Err(e) => Err(format!("embedded image is not valid base64: {e}")),
+            }
         };
         self.embedded.insert(key.clone(), decoded);
         key
