@@ -3,7 +3,7 @@
 //! and optionally `Guid`, `SourceName`, `ConfidenceScore` (docs/foreign-formats.md). A file
 //! may hold one read (`<AutoVu>` as the root, as a Sharp sends it) or many under any root.
 
-use super::{Builder, ForeignRead, line_of};
+use super::{Builder, ForeignRead, Lines, line_of};
 use quick_xml::events::Event;
 use std::collections::HashMap;
 
@@ -25,6 +25,7 @@ fn records(bytes: &[u8]) -> Result<Vec<Record>, String> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<Open> = Vec::new();
     let mut found = Vec::new();
+    let lines = Lines::new(bytes);
     loop {
         let start = reader.buffer_position() as usize;
         let event = reader
@@ -66,7 +67,7 @@ fn records(bytes: &[u8]) -> Result<Vec<Record>, String> {
             Event::End(_) => {
                 let Some(open) = stack.pop() else { continue };
                 if open.fields.contains_key("Plate") {
-                    found.push((line_of(bytes, open.start), open.fields));
+                    found.push((lines.of(open.start), open.fields));
                 } else if let Some(parent) = stack.last_mut() {
                     parent.fields.insert(open.name, open.text.trim().to_owned());
                 }

@@ -264,9 +264,24 @@ fn parse_time(text: &str) -> std::result::Result<i64, String> {
         .ok_or_else(|| format!("timestamp is not a date and time: {text:?}"))
 }
 
-/// The 1-based line of a byte offset.
+/// The 1-based line of a byte offset (once, for an error).
 fn line_of(bytes: &[u8], offset: usize) -> u64 {
-    bytes[..offset.min(bytes.len())].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+    Lines::new(bytes).of(offset)
+}
+
+/// The lines of a file, for the line of every record: a binary search over the newlines,
+/// where counting from the start for each record would be quadratic in a large file.
+#[derive(Debug)]
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(bytes: &[u8]) -> Self {
+        Self(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect())
+    }
+
+    fn of(&self, offset: usize) -> u64 {
+        self.0.partition_point(|&newline| newline < offset) as u64 + 1
+    }
 }
 
 #[cfg(test)]

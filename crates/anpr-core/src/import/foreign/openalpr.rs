@@ -1,7 +1,7 @@
 //! OpenALPR / Rekor JSON results: the `alpr_results` responses of the OpenALPR agent and
 //! recognition API, one object per frame with a `results` array (docs/foreign-formats.md).
 
-use super::{Builder, ForeignRead, json, line_of};
+use super::{Builder, ForeignRead, Lines, json};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -30,8 +30,9 @@ pub(super) fn identifier(value: Option<&Value>) -> Option<String> {
 }
 
 pub(super) fn parse(bytes: &[u8], out: &mut Builder) -> Result<(), String> {
+    let lines = Lines::new(bytes);
     for response in json::responses(bytes)? {
-        let line = line_of(bytes, response.start);
+        let line = lines.of(response.start);
         let head = match serde_json::from_slice::<Response>(&bytes[response.clone()]) {
             Ok(head) => head,
             Err(e) => {
@@ -40,7 +41,7 @@ pub(super) fn parse(bytes: &[u8], out: &mut Builder) -> Result<(), String> {
             }
         };
         for (index, result) in json::results(bytes, &response)?.into_iter().enumerate() {
-            let line = line_of(bytes, result.start);
+            let line = lines.of(result.start);
             let read = serde_json::from_slice::<Plate>(&bytes[result])
                 .map_err(|e| format!("result {} is not an OpenALPR plate result: {e}", index + 1))
                 .and_then(|plate| {

@@ -2,7 +2,7 @@
 //! Stream writes per camera (docs/foreign-formats.md).
 
 use super::openalpr::identifier;
-use super::{Builder, ForeignRead, json, line_of, parse_time};
+use super::{Builder, ForeignRead, Lines, json, parse_time};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -24,17 +24,18 @@ struct Plate {
 }
 
 pub(super) fn parse_snapshot(bytes: &[u8], out: &mut Builder) -> Result<(), String> {
+    let lines = Lines::new(bytes);
     for response in json::responses(bytes)? {
         let head = match serde_json::from_slice::<Response>(&bytes[response.clone()]) {
             Ok(head) => head,
             Err(e) => {
-                out.reject(line_of(bytes, response.start), format!("response is not a Snapshot result: {e}"));
+                out.reject(lines.of(response.start), format!("response is not a Snapshot result: {e}"));
                 continue;
             }
         };
         let overview = head.filename.as_deref().map(str::trim).filter(|f| !f.is_empty());
         for (index, result) in json::results(bytes, &response)?.into_iter().enumerate() {
-            let line = line_of(bytes, result.start);
+            let line = lines.of(result.start);
             let read = serde_json::from_slice::<Plate>(&bytes[result])
                 .map_err(|e| format!("result {} is not a Snapshot plate result: {e}", index + 1))
                 .and_then(|plate| {
