@@ -307,7 +307,7 @@ async fn setup(cx: &Cx, args: &SetupArgs) -> anyhow::Result<()> {
 async fn import(cx: &Cx, bundle: &Path) -> anyhow::Result<()> {
     let session = cx.login().await?;
     let bar = bar(0);
-    let summary = session.import_bundle(bundle, &mut report_progress(&bar), &AtomicBool::new(false)).await?;
+    let summary = session.import_path(bundle, &mut report_progress(&bar), &AtomicBool::new(false)).await?;
     bar.finish_and_clear();
     emit(cx.json, &summary, || {
         let mut text = format!(

@@ -36,9 +36,10 @@ pub enum Command {
     Demo(commands::DemoArgs),
     /// Create the first administrator of a new data directory (first run).
     Setup(commands::SetupArgs),
-    /// Import a read bundle (bundle-format.md).
+    /// Import a read bundle (bundle-format.md), or another system's read file (OpenALPR JSON,
+    /// Plate Recognizer Snapshot JSON or Stream CSV, Genetec AutoVu XML) found by its content.
     Import {
-        /// The bundle folder.
+        /// The bundle folder, or the read file.
         bundle: PathBuf,
     },
     /// Accounts (administrators), and changing your own password.

@@ -63,6 +63,24 @@ impl BundleFiles {
     }
 }
 
+/// Resolves a path from the data of a single read file (not a bundle) inside the file's own
+/// folder, without walking it: the same lexical checks, then the canonical target must lie in
+/// `root` (a symlink leading out is refused). A leading `/` means the folder itself, as in
+/// Plate Recognizer Stream's CSV (`/camera-1_screenshots/...`).
+pub fn resolve_in(root: &Path, relative: &str) -> Result<PathBuf, String> {
+    let key = normalise(relative.trim().trim_start_matches('/'))?;
+    let root = root.canonicalize().map_err(|e| format!("cannot open the folder {}: {e}", root.display()))?;
+    let target =
+        root.join(&key).canonicalize().map_err(|_| format!("file not found beside the read file: {relative}"))?;
+    if !target.starts_with(&root) {
+        return Err(format!("path escapes the folder (symlink leading outside): {relative}"));
+    }
+    if !target.is_file() {
+        return Err(format!("not a file: {relative}"));
+    }
+    Ok(target)
+}
+
 /// Lexical checks: relative, no `..`, forward or back slashes, no drive prefix.
 fn normalise(relative: &str) -> Result<String, String> {
     let unified = relative.trim().replace('\\', "/");

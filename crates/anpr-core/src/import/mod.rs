@@ -5,6 +5,7 @@
 //! its image).
 
 pub mod files;
+pub mod foreign;
 pub mod images;
 pub mod rows;
 
@@ -19,7 +20,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -41,15 +42,58 @@ struct Manifest {
     files: BTreeMap<String, String>,
 }
 
-/// A bundle whose manifest and headers passed: what is imported next.
+/// A bundle whose manifest and headers passed, or a foreign read file that parsed: what is
+/// imported next.
 #[derive(Debug)]
 struct Prepared {
-    files: BundleFiles,
     source: Option<String>,
-    reads: Arc<[u8]>,
-    cameras: Option<Vec<u8>>,
+    /// The format imported, for the audit entry.
+    format: &'static str,
+    /// The file rejected reads are reported against: reads.csv, or the foreign file's name.
+    reads_name: String,
+    input: Input,
     /// Path -> SHA-256 of every file the import reads, for the bundle hash.
     hashed: BTreeMap<String, String>,
+}
+
+#[derive(Debug)]
+enum Input {
+    Bundle {
+        files: BundleFiles,
+        reads: Arc<[u8]>,
+        cameras: Option<Vec<u8>>,
+    },
+    /// Image paths in a foreign file resolve inside its folder; embedded images come first.
+    Foreign {
+        folder: PathBuf,
+        file: foreign::ForeignFile,
+    },
+}
+
+impl Prepared {
+    /// An image's bytes (bounded) and SHA-256, or why it cannot be had.
+    fn image_bytes(&self, path: &str) -> std::result::Result<(Vec<u8>, String), String> {
+        match &self.input {
+            Input::Bundle { files, .. } => files.resolve(path).and_then(|p| images::read_bounded(&p)),
+            Input::Foreign { folder, file } => match file.embedded.get(path) {
+                Some(Ok(bytes)) => Ok((bytes.clone(), crate::blobs::sha256_hex(bytes))),
+                Some(Err(reason)) => Err(reason.clone()),
+                None => files::resolve_in(folder, path).and_then(|p| images::read_bounded(&p)),
+            },
+        }
+    }
+
+    fn unknown_camera(&self, camera_id: &str) -> String {
+        match &self.input {
+            Input::Bundle { .. } => {
+                format!("camera_id {camera_id:?} is in neither cameras.csv nor the camera register")
+            }
+            Input::Foreign { .. } => format!(
+                "camera {camera_id:?} is not in the camera register and the file gives no position for it \
+                 (NASPLE 7.3.1): register it (a bundle's cameras.csv) and import again"
+            ),
+        }
+    }
 }
 
 fn refuse(reason: impl Into<String>, files: Vec<String>) -> Error {
@@ -131,7 +175,8 @@ fn prepare(dir: &Path, progress: Progress) -> Result<Prepared> {
         }
         None => None,
     };
-    Ok(Prepared { files, source, reads: reads.into(), cameras, hashed })
+    let input = Input::Bundle { files, reads: reads.into(), cameras };
+    Ok(Prepared { source, format: FORMAT, reads_name: READS.into(), input, hashed })
 }
 
 pub(crate) fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
@@ -164,8 +209,8 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     })
 }
 
-/// A reads.csv line number and its row, or why it is rejected.
-type Parsed = (u64, std::result::Result<rows::ReadRow, String>);
+/// A line number and its read, or why it is rejected.
+pub(crate) type Parsed = (u64, std::result::Result<rows::ReadRow, String>);
 
 /// Parses reads.csv into batches for the writer; stops early if the writer has gone.
 fn parse_reads(bytes: &[u8], fields: rows::ReadFields, sender: tokio::sync::mpsc::Sender<Vec<Parsed>>) {
@@ -184,6 +229,15 @@ fn parse_reads(bytes: &[u8], fields: rows::ReadFields, sender: tokio::sync::mpsc
     }
     if !batch.is_empty() {
         let _ = sender.blocking_send(batch);
+    }
+}
+
+/// Hands a foreign file's parsed reads to the writer in batches.
+fn send_parsed(parsed: &[Parsed], sender: tokio::sync::mpsc::Sender<Vec<Parsed>>) {
+    for batch in parsed.chunks(store::reads::BATCH) {
+        if sender.blocking_send(batch.to_vec()).is_err() {
+            return;
+        }
     }
 }
 
@@ -216,7 +270,14 @@ impl Run<'_> {
     }
 
     async fn import_cameras(&mut self, tx: &mut SqliteConnection) -> Result<()> {
-        if let Some(bytes) = &self.prepared.cameras {
+        if let Input::Foreign { file, .. } = &self.prepared.input {
+            for camera in &file.cameras {
+                if store::cameras::insert_new(tx, camera, self.import_id, self.now).await? {
+                    self.summary.cameras_added += 1;
+                }
+            }
+        }
+        if let Input::Bundle { cameras: Some(bytes), .. } = &self.prepared.input {
             let mut reader = csv_reader(bytes);
             let columns = check_header(bytes, CAMERAS, rows::CAMERA_COLUMNS, rows::CAMERA_REQUIRED)?;
             if !columns.unknown.is_empty() {
@@ -249,22 +310,31 @@ impl Run<'_> {
         progress: Progress<'_>,
         cancel: &AtomicBool,
     ) -> Result<()> {
-        let bytes = Arc::clone(&self.prepared.reads);
-        let total = bytes.iter().filter(|&&b| b == b'\n').count().saturating_sub(1) as u64;
-        let columns = check_header(&bytes, READS, rows::READ_COLUMNS, rows::READ_REQUIRED)?;
-        if !columns.unknown.is_empty() {
-            self.summary.warnings.push(format!("reads.csv: unknown column(s) ignored: {}", columns.unknown.join(", ")));
-        }
         // Parsing runs on its own thread, a few batches ahead, while this one writes: the two
-        // halves of an import overlap instead of taking turns.
+        // halves of an import overlap instead of taking turns. A foreign file is parsed already.
+        let (sender, mut batches) = tokio::sync::mpsc::channel(4);
+        let (total, parser) = match &self.prepared.input {
+            Input::Bundle { reads, .. } => {
+                let bytes = Arc::clone(reads);
+                let total = bytes.iter().filter(|&&b| b == b'\n').count().saturating_sub(1) as u64;
+                let columns = check_header(&bytes, READS, rows::READ_COLUMNS, rows::READ_REQUIRED)?;
+                if !columns.unknown.is_empty() {
+                    let unknown = columns.unknown.join(", ");
+                    self.summary.warnings.push(format!("reads.csv: unknown column(s) ignored: {unknown}"));
+                }
+                let fields = rows::ReadFields::new(&columns);
+                (total, std::thread::spawn(move || parse_reads(&bytes, fields, sender)))
+            }
+            Input::Foreign { file, .. } => {
+                let parsed = Arc::clone(&file.reads);
+                (parsed.len() as u64, std::thread::spawn(move || send_parsed(&parsed, sender)))
+            }
+        };
         // A bundle larger than the store is a bulk load: build the secondary indexes once at
         // the end rather than row by row.
         let bulk = total as i64 > store::reads::max_id(tx).await?;
         let indexes = if bulk { store::reads::secondary_indexes(tx).await? } else { Vec::new() };
         store::reads::drop_indexes(tx, &indexes).await?;
-        let (sender, mut batches) = tokio::sync::mpsc::channel(4);
-        let fields = rows::ReadFields::new(&columns);
-        let parser = std::thread::spawn(move || parse_reads(&bytes, fields, sender));
         let mut done = 0u64;
         while let Some(batch) = batches.recv().await {
             let mut good = Vec::with_capacity(batch.len());
@@ -288,7 +358,12 @@ impl Run<'_> {
 
     fn reject(&mut self, line: u64, reason: String) {
         self.summary.reads_rejected += 1;
-        self.issue(READS, line, reason);
+        self.issue_read(line, reason);
+    }
+
+    fn issue_read(&mut self, line: u64, reason: impl Into<String>) {
+        let file = self.prepared.reads_name.clone();
+        self.issue(&file, line, reason);
     }
 
     async fn import_batch(&mut self, tx: &mut SqliteConnection, batch: Vec<(u64, rows::ReadRow)>) -> Result<()> {
@@ -308,10 +383,7 @@ impl Run<'_> {
             } else if has_images(&row) && (stored.contains(&row.read_id) || !self.seen.insert(row.read_id.clone())) {
                 self.summary.reads_duplicate += 1;
             } else if !self.cameras.contains_key(&row.camera_id) {
-                self.reject(
-                    line,
-                    format!("camera_id {:?} is in neither cameras.csv nor the camera register", row.camera_id),
-                );
+                self.reject(line, self.prepared.unknown_camera(&row.camera_id));
             } else {
                 fresh.push((line, row));
             }
@@ -322,7 +394,7 @@ impl Run<'_> {
             let camera = &self.cameras[&row.camera_id];
             let (camera_id, latitude, longitude) = (camera.id, camera.latitude, camera.longitude);
             if row.plate_image.is_none() && row.vrm.is_some() && camera.has_imagery {
-                self.issue(READS, line, "no plate patch for this read (mandatory for LEA-owned systems, NASPLE 7.4.5)");
+                self.issue_read(line, "no plate patch for this read (mandatory for LEA-owned systems, NASPLE 7.4.5)");
             }
             let plate_image = self.image_of(line, "plate_image", row.plate_image.as_deref());
             let overview_image = self.image_of(line, "overview_image", row.overview_image.as_deref());
@@ -358,7 +430,7 @@ impl Run<'_> {
             Some(Err(reason)) => {
                 let reason = format!("{column} {path}: {reason}");
                 self.summary.images_rejected += 1;
-                self.issue(READS, line, reason);
+                self.issue_read(line, reason);
                 None
             }
             None => None,
@@ -381,8 +453,8 @@ impl Run<'_> {
         if wanted.is_empty() {
             return Ok(());
         }
-        let files = &self.prepared.files;
-        let read = par_map(&wanted, |(path, _)| files.resolve(path).and_then(|p| images::read_bounded(&p)));
+        let prepared = self.prepared;
+        let read = par_map(&wanted, |(path, _)| prepared.image_bytes(path));
         // Content the store already holds was verified when stored: no second decode.
         let shas: Vec<&str> = read.iter().filter_map(|r| r.as_ref().ok()).map(|(_, sha)| sha.as_str()).collect();
         let mut known = store::images::ids_of(tx, &shas).await?;
@@ -478,10 +550,41 @@ impl Session {
         progress: Progress<'_>,
         cancel: &AtomicBool,
     ) -> Result<ImportSummary> {
-        let object = dir.display().to_string();
+        self.import_prepared(dir, progress, cancel, |progress| prepare(dir, progress)).await
+    }
+
+    /// Imports a read file of another system (docs/foreign-formats.md), its format found by
+    /// content, with the bundle importer's promises: one transaction, bad records reported
+    /// with their line, images checked, audited whatever the outcome.
+    pub async fn import_foreign(
+        &self,
+        file: &Path,
+        progress: Progress<'_>,
+        cancel: &AtomicBool,
+    ) -> Result<ImportSummary> {
+        self.import_prepared(file, progress, cancel, |_| foreign::prepare(file)).await
+    }
+
+    /// Imports a read bundle folder, or any other path as a foreign read file.
+    pub async fn import_path(&self, path: &Path, progress: Progress<'_>, cancel: &AtomicBool) -> Result<ImportSummary> {
+        if path.is_dir() {
+            self.import_bundle(path, progress, cancel).await
+        } else {
+            self.import_foreign(path, progress, cancel).await
+        }
+    }
+
+    async fn import_prepared(
+        &self,
+        path: &Path,
+        progress: Progress<'_>,
+        cancel: &AtomicBool,
+        prepare: impl FnOnce(Progress<'_>) -> Result<Prepared>,
+    ) -> Result<ImportSummary> {
+        let object = path.display().to_string();
         self.authorise(Privilege::Import, "import", &object).await?;
         let started = self.now();
-        let prepared = match prepare(dir, progress) {
+        let prepared = match prepare(progress) {
             Ok(p) => p,
             Err(e) => {
                 let mut tx = store::begin_write(&self.workstation().pool).await?;
@@ -530,6 +633,7 @@ impl Session {
         store::imports::finish(&mut tx, import_id, &summary, store::to_ms(self.now())).await?;
         let details = json!({
             "import_id": import_id, "bundle_sha256": summary.bundle_sha256, "source": prepared.source,
+            "format": prepared.format,
             "reads_accepted": summary.reads_accepted, "reads_duplicate": summary.reads_duplicate,
             "reads_rejected": summary.reads_rejected, "images_stored": summary.images_stored,
             "images_rejected": summary.images_rejected, "cameras_added": summary.cameras_added,
