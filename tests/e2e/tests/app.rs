@@ -637,7 +637,10 @@ async fn an_engineer_marks_vehicles_on_the_demo_video_and_scores_the_demo_kit() 
         marked.contains(&decided[0].1) && marked.contains(&decided[1].1) && !marked.contains(&decided[2].1),
         "{marked:?}"
     );
-    app.script("document.querySelector('#assist').scrollIntoView(); return true;").await;
+    let to_assist = "const m = document.querySelector('.app-main'); const a = document.querySelector('#assist'); \
+                     m.scrollTop += a.getBoundingClientRect().top - m.getBoundingClientRect().top - 8; \
+                     return [m.scrollTop, m.scrollHeight, m.clientHeight];";
+    eprintln!("scrolled to the assisted marking: {}", app.script(to_assist).await);
     app.screenshot("31-evaluation-assisted").await;
     app.script("document.querySelector('#eval-player').scrollIntoView(); return true;").await;
     app.screenshot("29-evaluation-marking").await;
