@@ -689,3 +689,83 @@ async fn new_evaluation(app: &App, kit: &DemoEvalKit, notes: &str) {
     app.click("#new-eval-create").await;
     app.wait("#eval-player").await;
 }
+
+/// Issue 8 (webview hardening): the page reaches nothing but the app's own commands and image
+/// protocol. A listener on this machine sees no connection from fetch, XHR, WebSocket, an image
+/// or a script pointed at it; files and the asset protocol are refused; Tauri plugins the app
+/// does not grant (file system, shell, HTTP) and unknown commands are rejected; the image
+/// protocol answers nothing outside its own paths.
+#[tokio::test]
+async fn the_page_reaches_no_network_files_or_commands_beyond_its_own() {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = App::start().await;
+    app.login("demo.investigator", DEMO_PASSWORD).await;
+    let probe = format!(
+        r#"const done = arguments[arguments.length - 1];
+        const url = 'http://127.0.0.1:{port}/';
+        const outcome = p => p.then(r => 'reached ' + (r && r.status), e => 'refused');
+        const load = (tag, attr, src) => new Promise(res => {{
+            const e = document.createElement(tag);
+            e.onload = () => res('reached'); e.onerror = () => res('refused');
+            e[attr] = src; document.body.appendChild(e); setTimeout(() => res('refused (no answer)'), 3000);
+        }});
+        const ws = () => new Promise(res => {{
+            try {{ const s = new WebSocket('ws://127.0.0.1:{port}/'); s.onopen = () => res('reached');
+                   s.onerror = () => res('refused'); }} catch (e) {{ res('refused'); }}
+        }});
+        const xhr = () => new Promise(res => {{
+            try {{ const x = new XMLHttpRequest(); x.open('GET', url); x.onload = () => res('reached');
+                   x.onerror = () => res('refused'); x.send(); }} catch (e) {{ res('refused'); }}
+        }});
+        const invoke = (cmd, args) => outcome(window.__TAURI__.core.invoke(cmd, args || {{}}));
+        Promise.all([
+            outcome(fetch(url)), xhr(), ws(), load('img', 'src', url + 'a.png'), load('script', 'src', url + 'a.js'),
+            outcome(fetch('https://example.com/')),
+            outcome(fetch('file:///etc/hostname')), load('img', 'src', 'file:///usr/share/pixmaps/debian-logo.png'),
+            outcome(fetch('asset://localhost/etc/hostname')), outcome(fetch('http://asset.localhost/etc/hostname')),
+            invoke('plugin:fs|read_text_file', {{ path: '/etc/hostname' }}),
+            invoke('plugin:shell|open', {{ path: 'https://example.com/' }}),
+            invoke('plugin:http|fetch', {{ clientConfig: {{ url: 'https://example.com/', method: 'GET' }} }}),
+            invoke('read_any_file', {{ path: '/etc/hostname' }}),
+            load('img', 'src', 'anpr-image://localhost/..%2F..%2Fetc%2Fhostname'),
+            load('img', 'src', 'anpr-image://localhost/video/1/0'),
+            load('img', 'src', 'anpr-image://localhost/chart/1/rates'),
+            invoke('session_info'),
+        ]).then(done, e => done(['probe failed: ' + e]));"#
+    );
+    let results = app.client.execute_async(&probe, vec![]).await.unwrap_or_else(|e| panic!("probe: {e}"));
+    let results: Vec<String> = serde_json::from_value(results.clone()).unwrap_or_else(|_| panic!("{results}"));
+    let names = [
+        "fetch to a local port",
+        "XHR to a local port",
+        "WebSocket to a local port",
+        "image from a local port",
+        "script from a local port",
+        "fetch to the internet",
+        "fetch of a file",
+        "image from a file",
+        "asset protocol",
+        "asset protocol (http form)",
+        "file system plugin",
+        "shell plugin",
+        "HTTP plugin",
+        "a command the app does not have",
+        "image protocol path escape",
+        "a video frame of an evaluation this user did not open",
+        "an evaluation chart (not an engineer)",
+    ];
+    // The control: the app's own command answers through the same probe.
+    assert_eq!(results.last().map(String::as_str), Some("reached undefined"), "{results:?}");
+    let results = &results[..results.len() - 1];
+    assert_eq!(results.len(), names.len(), "{results:?}");
+    for (name, result) in names.iter().zip(results) {
+        assert!(result.starts_with("refused"), "{name}: {result}");
+    }
+    // Nothing arrived at the listener, not even a refused request.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let arrived = listener.accept();
+    assert!(arrived.is_err(), "the page connected to 127.0.0.1:{port}: {arrived:?}");
+    app.close().await;
+}
