@@ -5,6 +5,8 @@
 /// Every command registered in `main.rs`'s `invoke_handler`, in the same order.
 const COMMANDS: &[&str] = &[
     "login",
+    "first_run",
+    "create_first_administrator",
     "change_password",
     "logout",
     "session_info",

@@ -30,6 +30,8 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::session::login,
+            commands::session::first_run,
+            commands::session::create_first_administrator,
             commands::session::change_password,
             commands::session::logout,
             commands::session::session_info,

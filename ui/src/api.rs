@@ -217,6 +217,30 @@ pub async fn login(username: &str, password: &str) -> ApiResult<SessionInfo> {
     invoke("login", &Login { username, password }).await
 }
 
+/// Whether the store has no account yet (the first run).
+pub async fn first_run() -> ApiResult<bool> {
+    invoke("first_run", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FirstAdministrator<'a> {
+    username: &'a str,
+    full_name: &'a str,
+    organisation: &'a str,
+    password: &'a str,
+}
+
+/// Creates the first administrator of an empty store and logs them in.
+pub async fn create_first_administrator(
+    username: &str,
+    full_name: &str,
+    organisation: &str,
+    password: &str,
+) -> ApiResult<SessionInfo> {
+    invoke("create_first_administrator", &FirstAdministrator { username, full_name, organisation, password }).await
+}
+
 pub async fn change_password(username: &str, current: &str, new: &str) -> ApiResult<()> {
     invoke_unit("change_password", &ChangePassword { username, current, new }).await
 }

@@ -116,6 +116,12 @@ impl Workstation {
         Ok(())
     }
 
+    /// Whether the store has no account yet: the first run, which creates the first
+    /// administrator ([`Workstation::create_first_administrator`]).
+    pub async fn needs_first_administrator(&self) -> Result<bool> {
+        Ok(store::users::count(&mut *self.pool.acquire().await?).await? == 0)
+    }
+
     /// Creates the first administrator of an empty store (first run). Refused once any account exists.
     pub async fn create_first_administrator(
         &self,

@@ -18,6 +18,29 @@ pub async fn login(state: State<'_, AppState>, username: String, password: Strin
     Ok(info)
 }
 
+/// Whether the store has no account yet (the first run).
+#[tauri::command]
+pub async fn first_run(state: State<'_, AppState>) -> Result<bool, ApiError> {
+    state.workstation.needs_first_administrator().await.map_err(api)
+}
+
+/// The first run: creates the first administrator (refused once any account exists) and logs
+/// them in.
+#[tauri::command]
+pub async fn create_first_administrator(
+    state: State<'_, AppState>,
+    username: String,
+    full_name: String,
+    organisation: String,
+    password: String,
+) -> Result<SessionInfo, ApiError> {
+    let ws = &state.workstation;
+    ws.create_first_administrator(username.trim(), full_name.trim(), organisation.trim(), &password)
+        .await
+        .map_err(api)?;
+    login(state, username.trim().to_owned(), password).await
+}
+
 #[tauri::command]
 pub async fn change_password(
     state: State<'_, AppState>,

@@ -282,6 +282,8 @@ async fn an_evidence_officer_issues_a_court_bundle_and_the_disclosure_is_recorde
     app.wait_text("#disclosures-table", "the disclosure", |t| t.contains("CPS Northshire")).await;
     app.screenshot("26-disclosures").await;
     app.close().await;
+    // The issued folder is checked above; each run writes a new one.
+    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// Issue 5: a misread-tolerant search finds the reads of a VRM from a misread of it (a digit
@@ -768,4 +770,41 @@ async fn the_page_reaches_no_network_files_or_commands_beyond_its_own() {
     let arrived = listener.accept();
     assert!(arrived.is_err(), "the page connected to 127.0.0.1:{port}: {arrived:?}");
     app.close().await;
+}
+
+/// Issue 8 (first run after installing): on an empty data directory the app offers only the
+/// first-run form; a password based on the organisation is refused with its clause (Appendix
+/// A 8); the first administrator is created, logged in and lands on Users; the next start of
+/// the app asks for a login.
+#[tokio::test]
+async fn the_first_run_creates_the_first_administrator() {
+    let stamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis();
+    let data = env_path("ANPR_E2E_DATA").with_file_name(format!("first-run-{stamp}"));
+    let app = App::start_on(&data).await;
+    app.wait("#first-run").await;
+    app.screenshot("00-first-run").await;
+    app.fill("#setup-username", "admin.first").await;
+    app.fill("#setup-full-name", "Alex First").await;
+    app.fill("#setup-organisation", "Fenshire Police").await;
+    for field in ["#setup-password", "#setup-confirm"] {
+        app.fill(field, "Fenshire-Police-2026!").await;
+    }
+    app.click("#setup-submit").await;
+    let refusal = app.wait_text("#setup-message", "the refusal", |t| t.contains("NASPLE")).await;
+    assert!(refusal.contains("Appendix A"), "{refusal}");
+    for field in ["#setup-password", "#setup-confirm"] {
+        app.fill(field, "Kestrel-harbour-lantern-58").await;
+    }
+    app.click("#setup-submit").await;
+    app.wait_text("#users-title", "the Users page", |t| t.contains("Users")).await;
+    let listed = app.wait_text("#users-table", "the administrator listed", |t| t.contains("admin.first")).await;
+    assert!(listed.contains("Alex First"), "{listed}");
+    app.close().await;
+
+    let again = App::start_on(&data).await;
+    again.wait("#login-username").await;
+    let offered = again.script("return document.querySelector('#first-run') !== null").await;
+    assert_eq!(offered, serde_json::json!(false), "the first-run form once an account exists");
+    again.close().await;
+    let _ = std::fs::remove_dir_all(&data);
 }

@@ -13,15 +13,25 @@ use leptos::task::spawn_local;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Mode {
     Login,
-    ChangePassword { username: String, reason: String },
+    ChangePassword {
+        username: String,
+        reason: String,
+    },
+    /// An empty store: the first administrator is created here.
+    FirstRun,
 }
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let mode = RwSignal::new(Mode::Login);
+    spawn_local(async move {
+        if let Ok(true) = api::first_run().await {
+            mode.set(Mode::FirstRun);
+        }
+    });
     view! {
         <div class="login-screen">
-            <div class="login-card" class:wide=move || matches!(mode.get(), Mode::ChangePassword { .. })>
+            <div class="login-card" class:wide=move || !matches!(mode.get(), Mode::Login)>
                 <div class="login-brand">
                     <span class="brand-mark" aria-hidden="true">"ANPR"</span>
                     <div>
@@ -34,6 +44,7 @@ pub fn LoginPage() -> impl IntoView {
                     Mode::ChangePassword { username, reason } => {
                         view! { <ChangePasswordForm mode=mode username=username reason=reason /> }.into_any()
                     }
+                    Mode::FirstRun => view! { <FirstRunForm /> }.into_any(),
                 }}
             </div>
         </div>
@@ -125,12 +136,7 @@ fn ChangePasswordForm(mode: RwSignal<Mode>, username: String, reason: String) ->
     let error = RwSignal::new(None::<ApiError>);
     let hint = RwSignal::new(None::<String>);
     focus_later("cp-current");
-
-    spawn_local(async move {
-        if let Ok(list) = api::password_rules().await {
-            rules.set(list);
-        }
-    });
+    load_rules(rules);
 
     let user = username.clone();
     let submit = move |ev: SubmitEvent| {
@@ -159,13 +165,7 @@ fn ChangePasswordForm(mode: RwSignal<Mode>, username: String, reason: String) ->
                     mode.set(Mode::Login);
                 }
                 Err(err) => {
-                    if let Some(clause) = err.clause.clone() {
-                        failed.update(|f| {
-                            if !f.contains(&clause) {
-                                f.push(clause);
-                            }
-                        });
-                    }
+                    note_failed_rule(failed, &err);
                     if err.code == "authentication_failed" {
                         hint.set(Some(login_failure(&err)));
                     } else {
@@ -190,43 +190,14 @@ fn ChangePasswordForm(mode: RwSignal<Mode>, username: String, reason: String) ->
                 {reason}
             </p>
             <div class="cp-columns">
-            <section class="rules" aria-labelledby="cp-rules-title">
-                <h3 id="cp-rules-title">"The new password must follow NASPLE Appendix A"</h3>
-                <ul id="cp-rules">
-                    <For
-                        each=move || rules.get()
-                        key=|r| format!("{}|{}", r.clause, r.text)
-                        children=move |r| {
-                            let clause = r.clause.clone();
-                            let is_failed = move || failed.with(|f| f.contains(&clause));
-                            view! {
-                                <li class="rule" class:failed=is_failed data-clause=r.clause.clone()>
-                                    <span class="rule-clause">{r.clause.clone()}</span>
-                                    <span class="rule-text">{r.text.clone()}</span>
-                                </li>
-                            }
-                        }
-                    />
-                </ul>
-            </section>
+            <RulesList rules=rules failed=failed />
             <div class="cp-fields">
             <TextField id="cp-current" label="Current (or temporary) password" value=current kind="password" autocomplete="current-password" />
             <TextField id="cp-new" label="New password" value=new kind="password" autocomplete="new-password" />
             <TextField id="cp-confirm" label="New password again" value=confirm kind="password" autocomplete="new-password" />
             <div id="cp-message" class="form-message" role="status" aria-live="polite">
                 {move || hint.get().map(|h| view! { <span class="msg msg-error">{h}</span> })}
-                {move || {
-                    error
-                        .get()
-                        .map(|e| {
-                            let clause = e.clause.clone();
-                            view! {
-                                <span class="msg msg-error">{sentence(&e.message)}</span>
-                                {clause.map(|c| view! { <span class="msg-clause">{format!("NASPLE {c}")}</span> })}
-                                {e.needs.map(|n| view! { <span class="msg-needs">{format!("Needs: {n}")}</span> })}
-                            }
-                        })
-                }}
+                {move || error.get().map(|e| view! { <Refusal error=e /> })}
             </div>
             <div class="form-actions">
                 <button id="cp-submit" type="submit" class="btn btn-primary" disabled=move || busy.get()>
@@ -237,6 +208,140 @@ fn ChangePasswordForm(mode: RwSignal<Mode>, username: String, reason: String) ->
                 </button>
             </div>
             </div>
+            </div>
+        </form>
+    }
+}
+
+/// The password rules of NASPLE Appendix A, the ones a refusal cited marked.
+#[component]
+fn RulesList(rules: RwSignal<Vec<PasswordRule>>, failed: RwSignal<Vec<String>>) -> impl IntoView {
+    view! {
+        <section class="rules" aria-labelledby="cp-rules-title">
+            <h3 id="cp-rules-title">"The password must follow NASPLE Appendix A"</h3>
+            <ul id="cp-rules">
+                <For
+                    each=move || rules.get()
+                    key=|r| format!("{}|{}", r.clause, r.text)
+                    children=move |r| {
+                        let clause = r.clause.clone();
+                        let is_failed = move || failed.with(|f| f.contains(&clause));
+                        view! {
+                            <li class="rule" class:failed=is_failed data-clause=r.clause.clone()>
+                                <span class="rule-clause">{r.clause.clone()}</span>
+                                <span class="rule-text">{r.text.clone()}</span>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+        </section>
+    }
+}
+
+/// Loads the password rules into `rules`.
+fn load_rules(rules: RwSignal<Vec<PasswordRule>>) {
+    spawn_local(async move {
+        if let Ok(list) = api::password_rules().await {
+            rules.set(list);
+        }
+    });
+}
+
+/// Marks the rule a refusal cited.
+fn note_failed_rule(failed: RwSignal<Vec<String>>, err: &ApiError) {
+    if let Some(clause) = err.clause.clone() {
+        failed.update(|f| {
+            if !f.contains(&clause) {
+                f.push(clause);
+            }
+        });
+    }
+}
+
+/// A refusal or error: the message, the clause it cites and what would make it allowed.
+#[component]
+fn Refusal(error: ApiError) -> impl IntoView {
+    view! {
+        <span class="msg msg-error">{sentence(&error.message)}</span>
+        {error.clause.map(|c| view! { <span class="msg-clause">{format!("NASPLE {c}")}</span> })}
+        {error.needs.map(|n| view! { <span class="msg-needs">{format!("Needs: {n}")}</span> })}
+    }
+}
+
+/// The first run of an empty store: the first administrator (who then adds every other
+/// account), with the organisation their passwords may not be based on (Appendix A 8).
+#[component]
+fn FirstRunForm() -> impl IntoView {
+    let state = use_app();
+    let rules = RwSignal::new(Vec::<PasswordRule>::new());
+    let failed = RwSignal::new(Vec::<String>::new());
+    let [username, full_name, organisation, password, confirm] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let hint = RwSignal::new(None::<String>);
+    focus_later("setup-username");
+    load_rules(rules);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let user = current_value("setup-username", username).trim().to_owned();
+        let name = current_value("setup-full-name", full_name).trim().to_owned();
+        let org = current_value("setup-organisation", organisation).trim().to_owned();
+        let (pw, conf) = (current_value("setup-password", password), current_value("setup-confirm", confirm));
+        error.set(None);
+        if user.is_empty() || name.is_empty() || org.is_empty() || pw.is_empty() {
+            hint.set(Some("Every field is needed.".into()));
+            return;
+        }
+        if pw != conf {
+            hint.set(Some("The password and its confirmation differ.".into()));
+            return;
+        }
+        hint.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            match api::create_first_administrator(&user, &name, &org, &pw).await {
+                Ok(info) => {
+                    state.page.set(Page::Users);
+                    state.session.set(Some(info));
+                }
+                Err(err) => {
+                    note_failed_rule(failed, &err);
+                    error.set(Some(err));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+
+    view! {
+        <form id="first-run" class="form" on:submit=submit novalidate>
+            <h2>"Set up this workstation"</h2>
+            <p class="muted">
+                "No account exists yet. Create the first administrator: they add the other users, the camera register and the settings. Every action from here on is audited."
+            </p>
+            <div class="cp-columns">
+                <RulesList rules=rules failed=failed />
+                <div class="cp-fields">
+                    <TextField id="setup-username" label="Administrator user name" value=username kind="text" autocomplete="username" />
+                    <TextField id="setup-full-name" label="Full name" value=full_name kind="text" autocomplete="name" />
+                    <TextField id="setup-organisation" label="Force or agency" value=organisation kind="text" autocomplete="organization" />
+                    <TextField id="setup-password" label="Password" value=password kind="password" autocomplete="new-password" />
+                    <TextField id="setup-confirm" label="Password again" value=confirm kind="password" autocomplete="new-password" />
+                    <div id="setup-message" class="form-message" role="status" aria-live="polite">
+                        {move || hint.get().map(|h| view! { <span class="msg msg-error">{h}</span> })}
+                        {move || error.get().map(|e| view! { <Refusal error=e /> })}
+                    </div>
+                    <div class="form-actions">
+                        <button id="setup-submit" type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                            {move || if busy.get() { "Creating…" } else { "Create the administrator" }}
+                        </button>
+                    </div>
+                </div>
             </div>
         </form>
     }
