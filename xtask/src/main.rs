@@ -2,6 +2,8 @@
 //! Each command first installs what a fresh Debian/Ubuntu machine lacks, so a clean clone
 //! needs nothing done by hand. Versions and traps: ../shared/toolchain.md.
 
+mod dist;
+
 use anyhow::{Context, Result, bail};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -30,7 +32,10 @@ commands:
                  <target>/bench-video by the project's encoder): random seek median and p95,
                  playback frame rate plain and with JPEG encoding, pass detection throughput,
                  beside sequential decoding
-  icons          redraw the application icons in icons/ (needs ImageMagick)";
+  icons          redraw the application icons in icons/ (needs ImageMagick)
+  dist [--check] the Linux installer (.deb) with the Tauri bundler (installs tauri-cli on
+                 first use, ~16 min); --check installs it (root) and drives the installed
+                 app's first run under Xvfb";
 
 /// Debian packages the build and the end-to-end tests need (toolchain.md, "System packages").
 const SYSTEM_PACKAGES: &[&str] = &[
@@ -98,6 +103,8 @@ fn main() -> Result<()> {
         ["bench", "search", rest @ ..] => bench("search", rest),
         ["bench", "video", rest @ ..] => bench("video", rest),
         ["icons"] => icons(),
+        ["dist"] => dist::dist(false),
+        ["dist", "--check"] => dist::dist(true),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
@@ -232,31 +239,36 @@ fn ensure_system_packages() -> Result<()> {
 
 /// Installs the missing tools at their proven versions, and the wasm target.
 fn ensure_tools() -> Result<()> {
-    let installed = output_of("cargo", &["install", "--list"]).unwrap_or_default();
     for tool in TOOLS {
-        let present = if tool.has_version_flag {
-            output_of(tool.binary, &["--version"]).is_some_and(|v| v.split_whitespace().any(|w| w == tool.version))
-        } else if installed.contains(&format!("\n{} v", tool.krate)) || installed.starts_with(tool.krate) {
-            // Installed by cargo: its list says which version.
-            installed.lines().any(|l| l.starts_with(&format!("{} v{}:", tool.krate, tool.version)))
-        } else {
-            // Installed some other way: trust it if it runs.
-            succeeds(tool.binary, &["--help"])
-        };
-        if present {
-            continue;
-        }
-        let mut args = vec!["install", tool.krate, "--version", tool.version];
-        if tool.locked {
-            args.push("--locked");
-        }
-        sh("cargo", &args)?;
+        ensure_tool(tool)?;
     }
     let targets = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
         sh("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
     }
     Ok(())
+}
+
+/// Installs `tool` at its proven version unless it is there.
+fn ensure_tool(tool: &Tool) -> Result<()> {
+    let installed = output_of("cargo", &["install", "--list"]).unwrap_or_default();
+    let present = if tool.has_version_flag {
+        output_of(tool.binary, &["--version"]).is_some_and(|v| v.split_whitespace().any(|w| w == tool.version))
+    } else if installed.contains(&format!("\n{} v", tool.krate)) || installed.starts_with(tool.krate) {
+        // Installed by cargo: its list says which version.
+        installed.lines().any(|l| l.starts_with(&format!("{} v{}:", tool.krate, tool.version)))
+    } else {
+        // Installed some other way: trust it if it runs.
+        succeeds(tool.binary, &["--help"])
+    };
+    if present {
+        return Ok(());
+    }
+    let mut args = vec!["install", tool.krate, "--version", tool.version];
+    if tool.locked {
+        args.push("--locked");
+    }
+    sh("cargo", &args)
 }
 
 fn ensure_everything() -> Result<()> {
@@ -325,9 +337,8 @@ fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// `anpr demo` into `data` (cameras, reads with images, the demo accounts); `reads` defaults
-/// to the CLI's own default. The test stores (a `reads` count given) skip the video
-/// evaluation kit: no test uses it yet and it takes a minute to encode.
+/// `anpr demo` into `data` (cameras, reads with images, the demo accounts, the video evaluation
+/// kit in data/demo-eval); `reads` defaults to the CLI's own default.
 /// Returns `anpr demo --json`'s report, which says where the planted patterns are (e.g. the
 /// convoy pair).
 fn make_demo_store(anpr: &Path, data: &Path, reads: Option<&str>) -> Result<String> {
