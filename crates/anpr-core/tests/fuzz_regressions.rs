@@ -26,3 +26,18 @@ fn mp4_box_size_that_wraps_is_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The index finds exactly what the matcher matches (docs/vrm-search.md): a read with one
+/// extra character that is not a letter or digit (here a NUL) has no key among the searched
+/// VRM's, but the matcher matched it.
+#[test]
+fn fuzzy_indel_matches_only_what_the_index_can_find() {
+    use anpr_core::search::fuzzy::{compare, index_keys, skeleton};
+    for read in ["5X7\u{0}3GD8", "SX73-GDB", "SX73GDB.", "ÉSX73GDB"] {
+        assert!(!index_keys("SX73GDB", true).contains(&skeleton(read)), "{read}");
+        assert_eq!(compare("SX73GDB", read, true), None, "{read}");
+    }
+    // An extra letter or digit still matches, and is found.
+    assert!(index_keys("SX73GDB", true).contains(&skeleton("5X7A3GD8")));
+    assert!(compare("SX73GDB", "5X7A3GD8", true).is_some());
+}
