@@ -7,7 +7,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let detected = detect(data);
-    for format in [Format::OpenAlpr, Format::PlateRecognizerSnapshot, Format::PlateRecognizerStream, Format::GenetecAutoVu]
+    for format in
+        [Format::OpenAlpr, Format::PlateRecognizerSnapshot, Format::PlateRecognizerStream, Format::GenetecAutoVu]
     {
         let parsed = parse(format, data);
         if detected == Ok(format) {

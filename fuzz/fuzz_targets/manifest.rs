@@ -13,8 +13,14 @@ static BUNDLE: LazyLock<tempfile::TempDir> = LazyLock::new(|| {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
         std::fs::write(path, bytes).expect("write");
     };
-    write("reads.csv", b"read_id,vrm,read_time,camera_id,plate_image\nR1,AB12CDE,2026-01-01T00:00:00Z,C1,images/p1.jpg\n");
-    write("cameras.csv", b"camera_id,name,system_type,latitude,longitude,general_area,controller\nC1,A,static,51,0,X,Y\n");
+    write(
+        "reads.csv",
+        b"read_id,vrm,read_time,camera_id,plate_image\nR1,AB12CDE,2026-01-01T00:00:00Z,C1,images/p1.jpg\n",
+    );
+    write(
+        "cameras.csv",
+        b"camera_id,name,system_type,latitude,longitude,general_area,controller\nC1,A,static,51,0,X,Y\n",
+    );
     write("images/p1.jpg", b"\xFF\xD8\xFF\xE0not really a jpeg");
     dir
 });
