@@ -179,7 +179,10 @@ fn prepare(dir: &Path, progress: Progress) -> Result<Prepared> {
     Ok(Prepared { source, format: FORMAT, reads_name: READS.into(), input, hashed })
 }
 
-pub(crate) fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+/// The CSV reader every bundle table and evaluation file is read with (public for the fuzz
+/// targets, docs/fuzzing.md).
+#[doc(hidden)]
+pub fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     csv::ReaderBuilder::new().flexible(true).from_reader(bytes)
 }
@@ -192,6 +195,13 @@ fn check_header(bytes: &[u8], name: &str, known: &[&'static str], required: &[&s
     rows::Columns::from_header(&header, known, required).map_err(|missing| {
         refuse(format!("{name} lacks required column(s): {}", missing.join(", ")), vec![name.into()])
     })
+}
+
+/// Checks a bundle folder as an import would before reading any row (manifest, its hashes,
+/// headers), importing nothing: the entry point of the manifest fuzz target (docs/fuzzing.md).
+#[doc(hidden)]
+pub fn check_bundle(dir: &Path) -> Result<()> {
+    prepare(dir, &mut |_| {}).map(drop)
 }
 
 /// Runs `f` over `items` on every core, keeping order: image hashing and decoding dominate

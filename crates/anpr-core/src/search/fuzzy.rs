@@ -75,7 +75,9 @@ pub fn compare(query: &str, read: &str, indel: bool) -> Option<VrmMatch> {
     }
     let alignments = (0..q.len().max(r.len())).filter_map(|k| {
         let pairs: Vec<Pair> = if r.len() > q.len() {
-            // The read has an extra character at k.
+            // The read has an extra character at k: a letter or digit, the only symbols
+            // `index_keys` inserts (the index never offers a read with any other).
+            Kind::of(r[k])?;
             let query = |i: usize| if i == k { None } else { Some(q[if i < k { i } else { i - 1 }]) };
             (0..r.len()).map(|i| Pair { query: query(i), read: Some(r[i]), position: position(i) }).collect()
         } else {

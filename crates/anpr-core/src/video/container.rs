@@ -159,7 +159,8 @@ fn top_level_boxes(file: &mut File, file_size: u64) -> std::io::Result<Result<Ve
             ),
             _ => (8, size32),
         };
-        if size < header_len || at + size > file_size {
+        // `at < file_size` here; a 64-bit size near the limit must not wrap the sum.
+        if size < header_len || size > file_size - at {
             return not_mp4("a box's size runs past the end of the file (is the file truncated?)");
         }
         boxes.push(TopBox { kind, offset: at + header_len, size: size - header_len });

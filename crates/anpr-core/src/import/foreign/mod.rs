@@ -88,24 +88,31 @@ pub(super) fn prepare(path: &Path) -> Result<Prepared> {
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading {name}"), e))?;
     let format = detect(&bytes).map_err(|reason| refuse(format!("{name}: {reason}"), vec![name.clone()]))?;
-    let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
-    let mut builder = Builder::new(format);
-    match format {
-        Format::OpenAlpr => openalpr::parse(body, &mut builder),
-        Format::PlateRecognizerSnapshot => platerecognizer::parse_snapshot(body, &mut builder),
-        Format::PlateRecognizerStream => platerecognizer::parse_stream(body, &mut builder),
-        Format::GenetecAutoVu => genetec::parse(body, &mut builder),
-    }
-    .map_err(|reason| refuse(format!("{name} ({}): {reason}", format.name()), vec![name.clone()]))?;
+    let file = parse(format, &bytes)
+        .map_err(|reason| refuse(format!("{name} ({}): {reason}", format.name()), vec![name.clone()]))?;
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     let hashed = BTreeMap::from([(name.clone(), crate::blobs::sha256_hex(&bytes))]);
     Ok(Prepared {
         source: Some(format.name().to_owned()),
         format: format.prefix(),
         reads_name: name,
-        input: Input::Foreign { folder, file: builder.finish() },
+        input: Input::Foreign { folder, file },
         hashed,
     })
+}
+
+/// Parses a file's bytes as `format` (as [`detect`] found it); a structure that is broken
+/// is refused whole, with why.
+pub fn parse(format: Format, bytes: &[u8]) -> std::result::Result<ForeignFile, String> {
+    let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let mut builder = Builder::new(format);
+    match format {
+        Format::OpenAlpr => openalpr::parse(body, &mut builder),
+        Format::PlateRecognizerSnapshot => platerecognizer::parse_snapshot(body, &mut builder),
+        Format::PlateRecognizerStream => platerecognizer::parse_stream(body, &mut builder),
+        Format::GenetecAutoVu => genetec::parse(body, &mut builder),
+    }?;
+    Ok(builder.finish())
 }
 
 /// One read as a foreign format gives it, before the checks every read gets.
