@@ -41,7 +41,7 @@ fn blob_path(s: &Store, sha256: &str) -> PathBuf {
 fn plant_orphan(s: &Store, seed: u8) -> String {
     let bytes = jpeg(seed, 64, 16);
     let sha = sha256(&bytes);
-    std::fs::create_dir_all(blob_path(&s, &sha).parent().unwrap()).unwrap();
+    std::fs::create_dir_all(blob_path(s, &sha).parent().unwrap()).unwrap();
     std::fs::write(blob_path(s, &sha), bytes).unwrap();
     sha
 }
@@ -76,8 +76,8 @@ async fn orphan_and_missing_blobs_partial_writes_and_an_altered_audit_entry_are_
 
     let report = check(&s).await;
     assert!(!report.ok());
-    assert_eq!(report.orphan_blobs, [orphan.clone()]);
-    assert_eq!(report.missing_blobs, [missing.clone()]);
+    assert_eq!(report.orphan_blobs, std::slice::from_ref(&orphan));
+    assert_eq!(report.missing_blobs, std::slice::from_ref(&missing));
     assert_eq!(report.stray_files, ["tmp/4242-0.part"]);
     assert_eq!((report.audit.ok, report.audit.first_broken), (false, Some(2)));
     assert_eq!(report.integrity, ["ok"], "the file itself is sound");
