@@ -1,7 +1,9 @@
-//! Project automation (the rust-analyzer `xtask` pattern): `cargo xtask run | test | e2e | bench`.
+//! Project automation (the rust-analyzer `xtask` pattern): `cargo xtask run | test | e2e | bench |
+//! crash-test`.
 //! Each command first installs what a fresh Debian/Ubuntu machine lacks, so a clean clone
 //! needs nothing done by hand. Versions and traps: ../shared/toolchain.md.
 
+mod crash;
 mod dist;
 
 use anyhow::{Context, Result, bail};
@@ -32,6 +34,11 @@ commands:
                  <target>/bench-video by the project's encoder): random seek median and p95,
                  playback frame rate plain and with JPEG encoding, pass detection throughput,
                  beside sequential decoding
+  crash-test [--runs N] [--seed S]
+                 kill imports, retention runs and evidence issues of the `anpr` CLI with
+                 SIGKILL at seeded random moments (default 150 runs, seed 1) and check the
+                 store after each: integrity, counts before or after, audit chain, blobs
+                 (docs/crash-testing.md)
   icons          redraw the application icons in icons/ (needs ImageMagick)
   dist [--check] the Linux installer (.deb) with the Tauri bundler (installs tauri-cli on
                  first use, ~16 min); --check installs it (root) and drives the installed
@@ -102,6 +109,7 @@ fn main() -> Result<()> {
         ["bench", "import", rest @ ..] => bench("import", rest),
         ["bench", "search", rest @ ..] => bench("search", rest),
         ["bench", "video", rest @ ..] => bench("video", rest),
+        ["crash-test", rest @ ..] => crash::crash_test(rest),
         ["icons"] => icons(),
         ["dist"] => dist::dist(false),
         ["dist", "--check"] => dist::dist(true),

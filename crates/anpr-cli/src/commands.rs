@@ -182,6 +182,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { bundle } => import(&cx, &bundle).await,
         Command::User(command) => user(&cx, command).await,
         Command::Audit(command) => audit(&cx, command).await,
+        Command::Check => check(&cx).await,
         Command::Search(args) => casework::search(&cx, args).await,
         Command::Analyse(args) => analysis::analyse(&cx, args).await,
         Command::Investigation(command) => casework::investigation(&cx, command).await,
@@ -384,6 +385,20 @@ async fn user(cx: &Cx, command: UserCommand) -> anyhow::Result<()> {
             changed.username, changed.full_name, changed.role, changed.rank, changed.locked, changed.suspended
         )
     })
+}
+
+async fn check(cx: &Cx) -> anyhow::Result<()> {
+    let report = cx.login().await?.check_store().await?;
+    let (ok, problems) = (report.ok(), report.problems());
+    let mut document = serde_json::to_value(&report)?;
+    document["ok"] = ok.into();
+    document["problems"] = problems.clone().into();
+    emit(cx.json, &document, || {
+        let counts: Vec<String> = report.counts.iter().map(|(table, n)| format!("{table} {n}")).collect();
+        let verdict = if ok { "store sound".to_owned() } else { problems.join("\n") };
+        format!("{verdict}\n{} blob files; {}", report.blob_files, counts.join(", "))
+    })?;
+    if ok { Ok(()) } else { Err(crate::output::AlreadyReported(1).into()) }
 }
 
 async fn audit(cx: &Cx, command: AuditCommand) -> anyhow::Result<()> {

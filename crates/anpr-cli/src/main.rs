@@ -48,6 +48,9 @@ pub enum Command {
     /// The audit trail (auditors).
     #[command(subcommand)]
     Audit(commands::AuditCommand),
+    /// Check the store (auditors): SQLite integrity, the audit chain, image records against
+    /// the blob files, and row counts; exit 0 when sound, 1 listing what is wrong.
+    Check,
     /// Search reads for an investigation, within Annex C.
     Search(casework::SearchArgs),
     /// Investigative analyses (journey, convoy, stakeout, cloned plate, list), each a search under Annex C.

@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod audit;
 pub mod blobs;
 mod cameras;
+mod check;
 pub mod clock;
 pub mod demo;
 pub mod error;
@@ -32,6 +33,7 @@ pub mod video;
 pub mod vrm;
 
 pub use anpr_types as types;
+pub use check::StoreCheck;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AuthFailure, Error, Result};
 pub use session::Session;

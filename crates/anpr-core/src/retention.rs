@@ -21,12 +21,15 @@ const OUTLOOK_DAYS: i64 = 8;
 impl Workstation {
     /// Applies the retention rules as of `as_of`, in one transaction audited as `user`; blob
     /// files of deleted images are removed after the commit (a crash in between leaves only
-    /// unreferenced files).
+    /// unreferenced files, which the next run or import removes).
     pub(crate) async fn apply_retention(&self, user: &str, as_of: DateTime<Utc>) -> Result<RetentionReport> {
         let now = store::to_ms(as_of);
         let captured = store::to_ms(rules::captured_cutoff(as_of));
         let entered = store::to_ms(rules::entered_cutoff(as_of));
         let mut tx = store::begin_write(&self.pool).await?;
+        // Files of images an earlier run deleted but was killed before removing (see below), and
+        // of imports killed before their commit: deleted data leaves no copy behind (9.5.1).
+        self.remove_orphan_blobs(&mut tx).await?;
         let images_after = Duration::days(CAPTURE_DAYS + 1).num_milliseconds();
         let twelve_month_rule = sql::delete_twelve_month(&mut tx, captured, images_after, now).await?;
         let seven_day_rule = sql::delete_seven_day(&mut tx, entered, now).await?;

@@ -608,6 +608,9 @@ impl Session {
             }
         };
         let mut tx = store::begin_write(&self.workstation().pool).await?;
+        // Files an earlier import left uncommitted (killed, cancelled) go before this one
+        // stores any: a crash never leaves unrecorded images behind for long (8.9.3).
+        self.workstation().remove_orphan_blobs(&mut tx).await?;
         let record = store::imports::NewImport {
             bundle_path: &object,
             source: prepared.source.as_deref(),

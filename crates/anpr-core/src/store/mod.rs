@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod audit;
 pub mod cameras;
+pub mod check;
 pub mod corrections;
 pub mod evaluation;
 pub mod evidence;
