@@ -181,16 +181,6 @@ fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * 6_371.008_8 * h.sqrt().asin()
 }
 
-fn glob(p: &[u8], s: &[u8]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => glob(&p[1..], s) || (!s.is_empty() && glob(p, &s[1..])),
-        (Some(b'?'), Some(_)) => glob(&p[1..], &s[1..]),
-        (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
-        _ => false,
-    }
-}
-
 /// Every read a check compares carries its map position from the table.
 fn check_positions(o: &Oracle, reads: &[&LocatedRead], ctx: &str) {
     for r in reads {

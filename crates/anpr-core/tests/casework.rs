@@ -403,16 +403,6 @@ struct ModelRead {
     plate: String,
 }
 
-/// SQLite GLOB over `A-Z0-9?*` patterns, written independently of the core.
-fn glob(p: &[u8], s: &[u8]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some((b'*', rest)) => (0..=s.len()).any(|i| glob(rest, &s[i..])),
-        Some((b'?', rest)) => !s.is_empty() && glob(rest, &s[1..]),
-        Some((c, rest)) => s.first() == Some(c) && glob(rest, &s[1..]),
-    }
-}
-
 fn random_pattern(rng: &mut ChaCha8Rng) -> Option<String> {
     let base = VRMS[rng.random_range(0..VRMS.len())];
     match rng.random_range(0..5) {
