@@ -34,7 +34,7 @@ async fn verify_blocking(password: &str, hash: &str) -> bool {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
 }
 
-async fn hash_blocking(password: &str) -> Result<String> {
+pub(crate) async fn hash_blocking(password: &str) -> Result<String> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -64,7 +64,7 @@ fn info(row: &UserRow) -> Result<UserInfo> {
 }
 
 /// Counts a wrong password against the account: the 5th in a row locks it (Appendix A 12).
-async fn count_wrong_password(conn: &mut SqliteConnection, row: &UserRow) -> Result<(u32, AuthFailure)> {
+pub(crate) async fn count_wrong_password(conn: &mut SqliteConnection, row: &UserRow) -> Result<(u32, AuthFailure)> {
     let failed = row.failed_attempts as u32 + 1;
     let lock = failed >= rules::MAX_FAILED_LOGINS;
     store::users::record_failure(conn, row.id, lock).await?;
@@ -92,9 +92,7 @@ impl Workstation {
     /// Checks a new password for `row` against every Appendix A rule: content (App. A 6, 8),
     /// the last 10 passwords (App. A 9) and the person's other accounts (App. A 11).
     async fn check_new_password(&self, conn: &mut SqliteConnection, row: &UserRow, new: &str) -> Result<()> {
-        let organisation = self.organisation(conn).await?;
-        let ctx = PasswordContext { username: &row.username, full_name: &row.full_name, organisation: &organisation };
-        policy::password::check(new, &ctx).map_err(Error::Refused)?;
+        self.check_temporary_password(conn, row, new).await?;
         for old in store::users::recent_hashes(conn, row.id, policy::password::HISTORY_DEPTH).await? {
             if verify_blocking(new, &old).await {
                 return Err(Error::refused(
@@ -114,6 +112,18 @@ impl Workstation {
             }
         }
         Ok(())
+    }
+
+    /// Checks a temporary password an administrator sets for `row` against Appendix A 6 and 8.
+    pub(crate) async fn check_temporary_password(
+        &self,
+        conn: &mut SqliteConnection,
+        row: &UserRow,
+        password: &str,
+    ) -> Result<()> {
+        let organisation = self.organisation(conn).await?;
+        let ctx = PasswordContext { username: &row.username, full_name: &row.full_name, organisation: &organisation };
+        policy::password::check(password, &ctx).map_err(Error::Refused)
     }
 
     /// Whether the store has no account yet: the first run, which creates the first
@@ -149,6 +159,7 @@ impl Workstation {
             now: store::to_ms(now),
         };
         store::users::insert(&mut tx, &row).await?;
+        self.add_password_wrap(username, password).await?;
         let record = Record::new(crate::SYSTEM_ACTOR, "account.create_first_administrator", username, Outcome::Success)
             .details(json!({ "organisation": organisation }));
         audit::append(&mut tx, now, record).await?;
@@ -289,10 +300,11 @@ impl Workstation {
         let hash = hash_blocking(new).await?;
         let mut tx = store::begin_write(&self.pool).await?;
         store::users::set_password(&mut tx, row.id, &hash, false, store::to_ms(now)).await?;
+        self.add_password_wrap(username, new).await?;
         audit::append(&mut tx, now, Record::new(username, "account.change_password", username, Outcome::Success))
             .await?;
         tx.commit().await?;
-        Ok(())
+        self.keep_newest_wrap(username).await
     }
 }
 
@@ -338,6 +350,7 @@ impl Session {
             now: store::to_ms(now),
         };
         store::users::insert(&mut tx, &row).await?;
+        ws.add_password_wrap(&new.username, &new.temporary_password).await?;
         self.audit(
             &mut tx,
             "account.create",
@@ -348,6 +361,7 @@ impl Session {
         .await?;
         let created = self.account(&mut tx, &new.username).await?;
         tx.commit().await?;
+        ws.keep_newest_wrap(&new.username).await?;
         info(&created)
     }
 
@@ -408,15 +422,18 @@ impl Session {
         self.authorise(Privilege::Administer, "account.reset_password", &format!("account {username}")).await?;
         let ws = self.workstation();
         let row = self.account(&mut *ws.pool.acquire().await?, username).await?;
-        let organisation = ws.organisation(&mut *ws.pool.acquire().await?).await?;
-        let ctx = PasswordContext { username: &row.username, full_name: &row.full_name, organisation: &organisation };
-        policy::password::check(temporary_password, &ctx).map_err(Error::Refused)?;
+        ws.check_temporary_password(&mut *ws.pool.acquire().await?, &row, temporary_password).await?;
         let hash = hash_blocking(temporary_password).await?;
         let now = store::to_ms(self.now());
-        self.administer(username, "account.reset_password", json!(null), async |c, r| {
-            store::users::set_password(c, r.id, &hash, true, now).await?;
-            store::users::set_locked(c, r.id, false).await
-        })
-        .await
+        let changed = self
+            .administer(username, "account.reset_password", json!(null), async |c, r| {
+                store::users::set_password(c, r.id, &hash, true, now).await?;
+                store::users::set_locked(c, r.id, false).await?;
+                // In the transaction: the database and the keyring change together or not at all.
+                ws.add_password_wrap(username, temporary_password).await
+            })
+            .await?;
+        ws.keep_newest_wrap(username).await?;
+        Ok(changed)
     }
 }

@@ -30,6 +30,13 @@ pub enum Error {
     #[error("cancelled")]
     Cancelled,
 
+    /// The store is encrypted and this way of opening it has no key (log in instead).
+    #[error("the store in {0} is encrypted: it opens only with an account's password or the recovery key")]
+    StoreLocked(String),
+
+    #[error("keyring: {0}")]
+    Keyring(String),
+
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -83,6 +90,8 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::AuditBroken { .. } => "audit_broken",
             Error::Cancelled => "cancelled",
+            Error::StoreLocked(_) => "store_locked",
+            Error::Keyring(_) => "keyring",
             Error::Database(_) | Error::Migrate(_) => "database",
             Error::Io { .. } => "io",
             Error::Demo(_) => "demo",

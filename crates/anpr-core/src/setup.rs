@@ -57,6 +57,7 @@ impl Workstation {
                 now: store::to_ms(now),
             };
             store::users::insert(&mut tx, &row).await?;
+            self.add_password_wrap(username, DEMO_PASSWORD).await?;
             let record = Record::new(DEMO_ACTOR, "account.create", username, Outcome::Success)
                 .details(json!({ "role": role, "rank": rank }));
             audit::append(&mut tx, now, record).await?;

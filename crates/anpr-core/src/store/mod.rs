@@ -18,6 +18,7 @@ pub mod users;
 pub mod vrm_index;
 
 use crate::error::Result;
+use crate::keyring::DataKey;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::path::Path;
@@ -27,9 +28,14 @@ pub type Tx = Transaction<'static, Sqlite>;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
-/// Opens (creating if needed) the database and brings its schema up to date.
-pub async fn open(path: &Path) -> Result<SqlitePool> {
-    let options = SqliteConnectOptions::new()
+/// Opens (creating if needed) the database and brings its schema up to date. With a key the
+/// database is SQLCipher's (sqlx sets `key` before any other pragma).
+pub async fn open(path: &Path, key: Option<&DataKey>) -> Result<SqlitePool> {
+    let mut options = SqliteConnectOptions::new();
+    if let Some(key) = key {
+        options = options.pragma("key", key.database_pragma().to_string());
+    }
+    let options = options
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
