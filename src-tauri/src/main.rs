@@ -10,7 +10,7 @@ mod images;
 mod state;
 mod tiles;
 
-use anpr_core::{SystemClock, Workstation};
+use anpr_core::{StoreState, SystemClock, Workstation};
 use state::AppState;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,10 +22,16 @@ fn main() {
         .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
         .setup(|app| {
             let data_dir = data_dir(app.handle())?;
-            // Opening migrates the store; it is quick and must finish before the first command.
-            let workstation = tauri::async_runtime::block_on(Workstation::open(&data_dir, Arc::new(SystemClock)))?;
-            retention_runs(workstation.clone());
-            app.manage(AppState::new(workstation));
+            // An encrypted store (and a new one) opens at the first login; one made before
+            // encryption opens now. Opening migrates the schema: quick, and before any command.
+            let workstation = match Workstation::state(&data_dir)? {
+                StoreState::Plain => {
+                    Some(tauri::async_runtime::block_on(Workstation::open(&data_dir, Arc::new(SystemClock)))?)
+                }
+                StoreState::Empty | StoreState::Encrypted => None,
+            };
+            app.manage(AppState::new(data_dir, workstation));
+            retention_runs(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -47,6 +53,8 @@ fn main() {
             commands::admin::suspend_user,
             commands::admin::reactivate_user,
             commands::admin::set_user_role,
+            commands::admin::encrypt_store,
+            commands::session::store_status,
             commands::casework::offences,
             commands::casework::list_investigations,
             commands::casework::create_investigation,
@@ -103,15 +111,22 @@ fn main() {
     }
 }
 
-/// Applies the retention rules now and every hour while the app runs (8.9.4, 9.5.1), in the
-/// background so a large store does not delay the login screen. Each run is audited.
-fn retention_runs(workstation: Workstation) {
+/// Applies the retention rules as soon as the store is open and every hour after while the app
+/// runs (8.9.4, 9.5.1), in the background so a large store does not delay anyone. Each run is
+/// audited. An encrypted store opens only at a login, so this looks every minute.
+fn retention_runs(app: tauri::AppHandle) {
+    use std::time::{Duration, Instant};
     tauri::async_runtime::spawn(async move {
+        let mut last_run: Option<Instant> = None;
         loop {
-            if let Err(e) = workstation.run_retention().await {
-                eprintln!("retention run failed (it will be tried again in an hour): {e}");
+            let due = last_run.is_none_or(|t| t.elapsed() >= Duration::from_secs(60 * 60));
+            if let Some(workstation) = app.state::<AppState>().workstation().filter(|_| due) {
+                last_run = Some(Instant::now());
+                if let Err(e) = workstation.run_retention().await {
+                    eprintln!("retention run failed (it will be tried again in an hour): {e}");
+                }
             }
-            tokio::time::sleep(std::time::Duration::from_secs(60 * 60)).await;
+            tokio::time::sleep(Duration::from_secs(60)).await;
         }
     });
 }

@@ -1,17 +1,22 @@
-//! What the shell keeps between commands: the open store, who is logged in, the flags of the
-//! running import, the page images of the last package preview, and the evaluation video
-//! being marked.
+//! What the shell keeps between commands: the store (opened by the first login's password,
+//! then kept open while the app runs), who is logged in, the flags of the running import, the
+//! page images of the last package preview, and the evaluation video being marked.
 
 use anpr_core::evidence::PackagePreview;
 use anpr_core::video::Video;
-use anpr_core::{Session, Workstation};
+use anpr_core::{Session, StoreState, SystemClock, Workstation};
 use anpr_types::{ApiError, EvaluationVideo, PreviewPages};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 #[derive(Debug)]
 pub struct AppState {
-    pub workstation: Workstation,
+    data_dir: PathBuf,
+    /// The open store. An encrypted store opens with the first login's password (or is made by
+    /// the first run) and stays open until the app quits, like an unlocked disk; a store made
+    /// before encryption opens at start.
+    workstation: Mutex<Option<Workstation>>,
     /// Held only to clone the session out or swap it: never across an await, so a long import
     /// does not block logout or other commands.
     session: Mutex<Option<Session>>,
@@ -49,9 +54,10 @@ pub enum PreviewDocument {
 }
 
 impl AppState {
-    pub fn new(workstation: Workstation) -> Self {
+    pub fn new(data_dir: PathBuf, workstation: Option<Workstation>) -> Self {
         Self {
-            workstation,
+            data_dir,
+            workstation: Mutex::new(workstation),
             session: Mutex::new(None),
             cancel_import: AtomicBool::new(false),
             importing: AtomicBool::new(false),
@@ -59,6 +65,35 @@ impl AppState {
             previews_made: AtomicU64::new(0),
             video: Mutex::new(None),
         }
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// The open store, if any.
+    pub fn workstation(&self) -> Option<Workstation> {
+        self.workstation.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The open store, or the store opened with this account's password (which a wrong one
+    /// counts against, Appendix A 12). The login itself is still the caller's.
+    pub async fn open_store(&self, username: &str, password: &str) -> anpr_core::Result<Workstation> {
+        if let Some(ws) = self.workstation() {
+            return Ok(ws);
+        }
+        let ws = Workstation::unlock(&self.data_dir, Arc::new(SystemClock), username, password).await?;
+        Ok(self.workstation.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(ws).clone())
+    }
+
+    /// Puts a newly made store in place (the first run).
+    pub fn set_workstation(&self, ws: Option<Workstation>) {
+        *self.workstation.lock().unwrap_or_else(PoisonError::into_inner) = ws;
+    }
+
+    /// What the data directory holds.
+    pub fn store_state(&self) -> anpr_core::Result<StoreState> {
+        Workstation::state(&self.data_dir)
     }
 
     /// A poisoned lock only means a panic elsewhere while swapping an `Option`; the value is

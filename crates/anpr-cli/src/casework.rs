@@ -9,6 +9,7 @@ use anpr_core::types::{
     SearchRequest, SystemType,
 };
 use anpr_core::{Error, Session};
+use chrono::Utc;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -326,11 +327,11 @@ pub async fn investigation(cx: &Cx, command: InvestigationCommand) -> anyhow::Re
     emit(cx.json, &one, || investigation_line(&one))
 }
 
-pub fn access(cx: &Cx, command: AccessCommand) -> anyhow::Result<()> {
+pub fn access(json: bool, command: AccessCommand) -> anyhow::Result<()> {
     let AccessCommand::Check { purpose, category, from, to, authority, reason } = command;
     let authority = authority.map(|rank| (rank, reason));
-    let decision = anpr_core::investigations::check_access(purpose, category, (&from, &to), authority, cx.ws.now())?;
-    emit(cx.json, &decision, || {
+    let decision = anpr_core::investigations::check_access(purpose, category, (&from, &to), authority, Utc::now())?;
+    emit(json, &decision, || {
         let verdict = if decision.allowed { "allowed" } else { "NOT allowed" };
         let needs = decision.needs.as_deref().map(|n| format!("\nneeds: {n}")).unwrap_or_default();
         format!("{verdict} (NASPLE {}): {}{needs}", decision.clause, decision.reason)

@@ -5,7 +5,8 @@ use crate::{Cli, Command};
 use crate::{analysis, casework, evidence};
 use anpr_core::demo::{DemoOptions, EvalKitOptions, EvalKitSummary};
 use anpr_core::types::{ImportProgress, Rank, Role};
-use anpr_core::{AuthFailure, Error, Session, SystemClock, Workstation};
+use anpr_core::keyring::RecoveryKey;
+use anpr_core::{AuthFailure, Error, Session, StoreState, SystemClock, Workstation};
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
@@ -146,21 +147,51 @@ fn report_progress(bar: &ProgressBar) -> impl FnMut(ImportProgress) + Send + '_ 
 pub struct Cx {
     pub ws: Workstation,
     user: Option<String>,
+    /// The password that opened an encrypted store: the login that follows does not ask again.
+    password: Option<String>,
     pub json: bool,
 }
 
 impl Cx {
+    /// Opens the store in `data_dir`: an encrypted one with `--user`'s password (asked once).
+    async fn open(data_dir: &Path, user: Option<String>, json: bool) -> anyhow::Result<Self> {
+        let clock = Arc::new(SystemClock);
+        let (ws, password) = match Workstation::state(data_dir)? {
+            StoreState::Empty => {
+                bail!("there is no store in {}: make one with `anpr setup` or `anpr demo`", data_dir.display())
+            }
+            StoreState::Plain => (Workstation::open(data_dir, clock).await?, None),
+            StoreState::Encrypted => {
+                let Some(name) = &user else {
+                    return Err(Error::StoreLocked(data_dir.display().to_string()))
+                        .context("give --user NAME (password from ANPR_PASSWORD or a prompt)");
+                };
+                let password = secret("ANPR_PASSWORD", &format!("password for {name}: "))?;
+                (Workstation::unlock(data_dir, clock, name, &password).await?, Some(password))
+            }
+        };
+        Ok(Self { ws, user, password, json })
+    }
+
+    fn password(&self, user: &str) -> anyhow::Result<String> {
+        match &self.password {
+            Some(password) => Ok(password.clone()),
+            None => secret("ANPR_PASSWORD", &format!("password for {user}: ")),
+        }
+    }
+
     pub async fn login(&self) -> anyhow::Result<Session> {
         let Some(user) = &self.user else { bail!("this command needs --user NAME") };
-        let password = secret("ANPR_PASSWORD", &format!("password for {user}: "))?;
-        Ok(self.ws.login(user, &password).await?)
+        Ok(self.ws.login(user, &self.password(user)?).await?)
     }
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    // Scoring an evaluation reads two local files: no data directory is opened.
+    // Scoring an evaluation reads two local files, and the access check is Annex C alone:
+    // no data directory is opened.
     let cli = match cli.command {
         Command::Eval(command) if !command.needs_store() => return crate::evaluation::eval(command, cli.json),
+        Command::Access(command) => return casework::access(cli.json, command),
         command => Cli { command, ..cli },
     };
     let data_dir = match cli.data_dir {
@@ -172,13 +203,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     {
         return demo_bundle(args, out, cli.json);
     }
-    let ws = Workstation::open(&data_dir, Arc::new(SystemClock))
+    let json = cli.json;
+    match &cli.command {
+        Command::Demo(args) => return demo(args, &data_dir, json).await,
+        Command::Setup(args) => return setup(args, &data_dir, json).await,
+        Command::Recover { admin } => return recover(admin, &data_dir, json).await,
+        _ => {}
+    }
+    let cx = Cx::open(&data_dir, cli.user, json)
         .await
         .with_context(|| format!("opening the data directory {}", data_dir.display()))?;
-    let cx = Cx { ws, user: cli.user, json: cli.json };
     match cli.command {
-        Command::Demo(args) => demo(&cx, &args, &data_dir).await,
-        Command::Setup(args) => setup(&cx, &args).await,
+        Command::Demo(_) | Command::Setup(_) | Command::Recover { .. } | Command::Access(_) => {
+            unreachable!("handled above")
+        }
+        Command::Encrypt => encrypt(&cx).await,
         Command::Import { bundle } => import(&cx, &bundle).await,
         Command::User(command) => user(&cx, command).await,
         Command::Audit(command) => audit(&cx, command).await,
@@ -186,7 +225,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search(args) => casework::search(&cx, args).await,
         Command::Analyse(args) => analysis::analyse(&cx, args).await,
         Command::Investigation(command) => casework::investigation(&cx, command).await,
-        Command::Access(command) => casework::access(&cx, command),
         Command::Authority(command) => casework::authority(&cx, command).await,
         Command::Camera(command) => casework::camera(&cx, command).await,
         Command::Retention(command) => casework::retention(&cx, command).await,
@@ -219,18 +257,36 @@ fn demo_bundle(args: &DemoArgs, out: &Path, json: bool) -> anyhow::Result<()> {
     })
 }
 
-async fn demo(cx: &Cx, args: &DemoArgs, data_dir: &Path) -> anyhow::Result<()> {
+/// A new encrypted store in `data_dir`, refused where one exists.
+async fn create_store(data_dir: &Path) -> anyhow::Result<(Workstation, RecoveryKey)> {
+    Workstation::create_encrypted(data_dir, Arc::new(SystemClock))
+        .await
+        .with_context(|| format!("creating a store in {}", data_dir.display()))
+}
+
+/// The recovery key, said once with what it is for (the JSON carries it as `recovery_key`).
+fn recovery_text(key: &RecoveryKey) -> String {
+    format!(
+        "\nrecovery key (shown once; keep it sealed, apart from this computer: with it an administrator \
+         account can be regained if every administrator password is lost):\n  {}",
+        key.as_str()
+    )
+}
+
+async fn demo(args: &DemoArgs, data_dir: &Path, json: bool) -> anyhow::Result<()> {
+    let (ws, recovery) = create_store(data_dir).await?;
     let options = demo_options(args);
     let bar = bar(args.reads as u64 * 2);
-    let report = cx.ws.create_demo(&options, data_dir, &mut report_progress(&bar)).await?;
+    let report = ws.create_demo(&options, data_dir, &mut report_progress(&bar)).await?;
     bar.finish_and_clear();
     let kit = match args.no_eval_kit {
         true => None,
         false => Some(eval_kit(args, &options, &data_dir.join("demo-eval"))?),
     };
     let doc = serde_json::json!({ "data_dir": data_dir, "demo": report.data, "import": report.import,
-        "accounts": anpr_core::setup::DEMO_ACCOUNTS.iter().map(|a| a.0).collect::<Vec<_>>(), "eval_kit": kit });
-    emit(cx.json, &doc, || {
+        "accounts": anpr_core::setup::DEMO_ACCOUNTS.iter().map(|a| a.0).collect::<Vec<_>>(), "eval_kit": kit,
+        "recovery_key": recovery.as_str() });
+    emit(json, &doc, || {
         let accounts: Vec<String> = anpr_core::setup::DEMO_ACCOUNTS
             .iter()
             .map(|(u, _, role, rank)| format!("  {u:22} {role} ({rank})"))
@@ -248,6 +304,7 @@ async fn demo(cx: &Cx, args: &DemoArgs, data_dir: &Path) -> anyhow::Result<()> {
         if let Some(kit) = &kit {
             text.push_str(&eval_kit_text(kit));
         }
+        text.push_str(&recovery_text(&recovery));
         text
     })
 }
@@ -297,11 +354,47 @@ fn eval_kit_text(kit: &EvalKitSummary) -> String {
     lines.join("\n")
 }
 
-async fn setup(cx: &Cx, args: &SetupArgs) -> anyhow::Result<()> {
+async fn setup(args: &SetupArgs, data_dir: &Path, json: bool) -> anyhow::Result<()> {
     let password = secret("ANPR_PASSWORD", "password for the first administrator: ")?;
-    cx.ws.create_first_administrator(&args.admin, &args.full_name, &args.organisation, &password).await?;
-    emit(cx.json, &serde_json::json!({ "administrator": args.admin }), || {
-        format!("administrator {} created", args.admin)
+    let (ws, recovery) = Workstation::create_with_administrator(
+        data_dir,
+        Arc::new(SystemClock),
+        &args.admin,
+        &args.full_name,
+        &args.organisation,
+        &password,
+    )
+    .await
+    .with_context(|| format!("creating a store in {}", data_dir.display()))?;
+    ws.close().await;
+    let doc = serde_json::json!({ "administrator": args.admin, "recovery_key": recovery.as_str() });
+    emit(json, &doc, || format!("encrypted store created; administrator {} created{}", args.admin, recovery_text(&recovery)))
+}
+
+async fn encrypt(cx: &Cx) -> anyhow::Result<()> {
+    let session = cx.login().await?;
+    let bar = bar(0);
+    bar.set_message("images");
+    let recovery = session
+        .encrypt_store(&mut |p| {
+            bar.set_length(p.total);
+            bar.set_position(p.done);
+        })
+        .await?;
+    bar.finish_and_clear();
+    let doc = serde_json::json!({ "encrypted": cx.ws.data_dir(), "recovery_key": recovery.as_str() });
+    emit(cx.json, &doc, || {
+        format!("{} is encrypted; every account keeps its password{}", cx.ws.data_dir().display(), recovery_text(&recovery))
+    })
+}
+
+async fn recover(admin: &str, data_dir: &Path, json: bool) -> anyhow::Result<()> {
+    let key = secret("ANPR_RECOVERY_KEY", "recovery key: ")?;
+    let ws = Workstation::unlock_with_recovery_key(data_dir, Arc::new(SystemClock), &key).await?;
+    let password = secret("ANPR_NEW_PASSWORD", &format!("temporary password for {admin}: "))?;
+    ws.recover_administrator(admin, &password).await?;
+    emit(json, &serde_json::json!({ "recovered": admin }), || {
+        format!("{admin} has a temporary password, to be changed at the next login (NASPLE Appendix A 13)")
     })
 }
 
@@ -335,7 +428,7 @@ async fn import(cx: &Cx, bundle: &Path) -> anyhow::Result<()> {
 async fn user(cx: &Cx, command: UserCommand) -> anyhow::Result<()> {
     if let UserCommand::Passwd { username: None } = &command {
         let Some(user) = &cx.user else { bail!("this command needs --user NAME") };
-        let current = secret("ANPR_PASSWORD", &format!("current password for {user}: "))?;
+        let current = cx.password(user)?;
         let new = secret("ANPR_NEW_PASSWORD", "new password: ")?;
         cx.ws.change_password(user, &current, &new).await?;
         return emit(cx.json, &serde_json::json!({ "changed": user }), || format!("password changed for {user}"));

@@ -34,8 +34,18 @@ pub struct Cli {
 pub enum Command {
     /// Make a complete demo data directory, or with --bundle a demo read bundle.
     Demo(commands::DemoArgs),
-    /// Create the first administrator of a new data directory (first run).
+    /// Create a new, encrypted data directory and its first administrator (first run); prints
+    /// the recovery key once.
     Setup(commands::SetupArgs),
+    /// Encrypt a data directory made before encryption at rest (administrators); every account
+    /// keeps its password; prints the recovery key once.
+    Encrypt,
+    /// Regain an administrator account of an encrypted store with its recovery key (from
+    /// ANPR_RECOVERY_KEY or a prompt): sets a temporary password (ANPR_NEW_PASSWORD or a prompt).
+    Recover {
+        /// The administrator account.
+        admin: String,
+    },
     /// Import a read bundle (bundle-format.md), or another system's read file (OpenALPR JSON,
     /// Plate Recognizer Snapshot JSON or Stream CSV, Genetec AutoVu XML) found by its content.
     Import {

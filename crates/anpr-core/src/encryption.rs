@@ -44,9 +44,13 @@ fn rename(from: &Path, to: &Path) -> Result<()> {
 }
 
 impl Workstation {
-    /// What `data_dir` holds, after finishing any encryption a crash interrupted.
+    /// What `data_dir` holds, after finishing any encryption a crash interrupted and clearing
+    /// away a store whose creation never reached its first account (nobody could open it).
     pub fn state(data_dir: &Path) -> Result<StoreState> {
         finish_interrupted(data_dir)?;
+        if Keyring::exists(data_dir) && !Keyring::load(data_dir)?.has_accounts() {
+            remove_store(data_dir);
+        }
         Ok(if Keyring::exists(data_dir) {
             StoreState::Encrypted
         } else if data_dir.join(DATABASE).exists() {
@@ -66,17 +70,32 @@ impl Workstation {
         fs::create_dir_all(data_dir).map_err(io(format!("creating {}", data_dir.display())))?;
         let key = DataKey::generate();
         let (ring, recovery) = Keyring::new(&key)?;
-        // The database first: a crash before the keyring is written leaves an empty
-        // unencrypted-looking database, which the next creation would refuse; so remove it.
-        let ws = Self::open_with_key(data_dir, clock, Some(key)).await;
-        let ws = match ws {
-            Ok(ws) => ws,
-            Err(e) => {
-                let _ = fs::remove_file(data_dir.join(DATABASE));
-                return Err(e);
-            }
-        };
+        // The keyring first: until an account is added to it the store is unfinished, and a
+        // crash before that leaves nothing `state` does not clear away.
         ring.save(data_dir)?;
+        let ws = Self::open_with_key(data_dir, clock, Some(key)).await?;
+        Ok((ws, recovery))
+    }
+
+    /// The first run: a new encrypted store and its first administrator, logged in by the caller.
+    /// The password is checked before anything is made; if the administrator cannot be created
+    /// the new store is removed again, so the first run can simply be repeated.
+    pub async fn create_with_administrator(
+        data_dir: &Path,
+        clock: Arc<dyn Clock>,
+        username: &str,
+        full_name: &str,
+        organisation: &str,
+        password: &str,
+    ) -> Result<(Self, RecoveryKey)> {
+        let ctx = crate::policy::password::PasswordContext { username, full_name, organisation };
+        crate::policy::password::check(password, &ctx).map_err(Error::Refused)?;
+        let (ws, recovery) = Self::create_encrypted(data_dir, clock).await?;
+        if let Err(e) = ws.create_first_administrator(username, full_name, organisation, password).await {
+            ws.close().await;
+            remove_store(data_dir);
+            return Err(e);
+        }
         Ok((ws, recovery))
     }
 
@@ -213,6 +232,15 @@ impl Workstation {
         tx.commit().await?;
         ring.save(&self.data_dir)
     }
+}
+
+/// Removes a store that never had an account: the keyring first, without which what is left
+/// is no store at all. Best effort: leftovers are cleared again by the next [`Workstation::state`].
+fn remove_store(data_dir: &Path) {
+    for file in [KEYRING_FILE, DATABASE, "anpr.db-wal", "anpr.db-shm"] {
+        let _ = fs::remove_file(data_dir.join(file));
+    }
+    let _ = fs::remove_dir_all(data_dir.join("blobs"));
 }
 
 /// Progress of encrypting a store's images.

@@ -414,6 +414,11 @@ impl Keyring {
         pending
     }
 
+    /// Whether any account can open the store (a new one has none until its first is added).
+    pub(crate) fn has_accounts(&self) -> bool {
+        self.accounts.iter().any(|a| !a.wraps.is_empty())
+    }
+
     /// The account id of `username`, to match pending failures to database accounts.
     pub(crate) fn id_of(&self, username: &str) -> String {
         self.account_id(username)

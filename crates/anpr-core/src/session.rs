@@ -37,11 +37,16 @@ impl Session {
         &self.actor
     }
 
+    /// Whether the store's database and images are encrypted at rest.
+    pub fn store_encrypted(&self) -> bool {
+        self.workstation.encrypted()
+    }
+
     pub(crate) fn workstation(&self) -> &Workstation {
         &self.workstation
     }
 
-    pub(crate) fn now(&self) -> DateTime<Utc> {
+    pub fn now(&self) -> DateTime<Utc> {
         self.workstation.now()
     }
 

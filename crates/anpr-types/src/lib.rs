@@ -219,6 +219,26 @@ pub struct SessionInfo {
     pub may_export: bool,
 }
 
+/// The first run's result: the first administrator, logged in, and the new store's recovery key
+/// (none when an unencrypted store made before encryption got its first account).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstRun {
+    pub session: SessionInfo,
+    pub recovery_key: Option<String>,
+}
+
+/// Whether the store is encrypted at rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreStatus {
+    pub encrypted: bool,
+}
+
+/// A store just encrypted: its recovery key, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptedStore {
+    pub recovery_key: String,
+}
+
 /// A past import, for provenance and the home screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportRecord {

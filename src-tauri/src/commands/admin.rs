@@ -3,8 +3,28 @@
 use super::api;
 use crate::state::AppState;
 use anpr_core::accounts::NewAccount;
-use anpr_types::{ApiError, NewUserRequest, Rank, Role, UserInfo};
-use tauri::State;
+use anpr_types::{ApiError, EncryptedStore, NewUserRequest, Rank, Role, UserInfo};
+use tauri::{AppHandle, Emitter, State};
+
+/// The event carrying progress of encrypting the store's images.
+const ENCRYPT_PROGRESS_EVENT: &str = "encrypt-progress";
+
+/// Encrypts a store made before encryption at rest (administrators). The store is closed at the
+/// end and everyone logs in again; the recovery key is returned this once, to be shown.
+#[tauri::command]
+pub async fn encrypt_store(app: AppHandle, state: State<'_, AppState>) -> Result<EncryptedStore, ApiError> {
+    let session = state.session()?;
+    let recovery = session
+        .encrypt_store(&mut |p| {
+            let _ = app.emit(ENCRYPT_PROGRESS_EVENT, p);
+        })
+        .await
+        .map_err(api)?;
+    // The session and the store it ran on are closed: the next login opens the encrypted store.
+    state.replace(None);
+    state.set_workstation(None);
+    Ok(EncryptedStore { recovery_key: recovery.as_str().to_owned() })
+}
 
 #[tauri::command]
 pub async fn list_users(state: State<'_, AppState>) -> Result<Vec<UserInfo>, ApiError> {

@@ -56,9 +56,9 @@ pub async fn check_access(
     authority: Option<Rank>,
     reason: Option<ExtensionReason>,
 ) -> Result<AccessDecision, ApiError> {
-    state.session()?;
+    let now = state.session()?.now();
     let authority = authority.map(|rank| (rank, reason));
-    investigations::check_access(purpose, category, (&from, &to), authority, state.workstation.now()).map_err(api)
+    investigations::check_access(purpose, category, (&from, &to), authority, now).map_err(api)
 }
 
 #[tauri::command]

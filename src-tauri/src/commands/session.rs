@@ -2,7 +2,9 @@
 
 use super::api;
 use crate::state::AppState;
-use anpr_types::{ApiError, Overview, PasswordRule, SessionInfo};
+use anpr_core::{StoreState, SystemClock, Workstation};
+use anpr_types::{ApiError, FirstRun, Overview, PasswordRule, SessionInfo, StoreStatus};
+use std::sync::Arc;
 use tauri::State;
 
 #[tauri::command]
@@ -12,20 +14,26 @@ pub async fn login(state: State<'_, AppState>, username: String, password: Strin
     if let Some(previous) = state.replace(None) {
         previous.logout().await.map_err(api)?;
     }
-    let session = state.workstation.login(&username, &password).await.map_err(api)?;
+    let ws = state.open_store(&username, &password).await.map_err(api)?;
+    let session = ws.login(&username, &password).await.map_err(api)?;
     let info = session.info();
     state.replace(Some(session));
     Ok(info)
 }
 
-/// Whether the store has no account yet (the first run).
+/// Whether there is no account yet (the first run): no store, or an unencrypted one without
+/// accounts.
 #[tauri::command]
 pub async fn first_run(state: State<'_, AppState>) -> Result<bool, ApiError> {
-    state.workstation.needs_first_administrator().await.map_err(api)
+    match (state.store_state().map_err(api)?, state.workstation()) {
+        (StoreState::Empty, _) => Ok(true),
+        (StoreState::Plain, Some(ws)) => ws.needs_first_administrator().await.map_err(api),
+        _ => Ok(false),
+    }
 }
 
-/// The first run: creates the first administrator (refused once any account exists) and logs
-/// them in.
+/// The first run: creates the encrypted store and its first administrator (refused once any
+/// account exists) and logs them in. The recovery key is returned this once, to be shown.
 #[tauri::command]
 pub async fn create_first_administrator(
     state: State<'_, AppState>,
@@ -33,12 +41,33 @@ pub async fn create_first_administrator(
     full_name: String,
     organisation: String,
     password: String,
-) -> Result<SessionInfo, ApiError> {
-    let ws = &state.workstation;
-    ws.create_first_administrator(username.trim(), full_name.trim(), organisation.trim(), &password)
-        .await
-        .map_err(api)?;
-    login(state, username.trim().to_owned(), password).await
+) -> Result<FirstRun, ApiError> {
+    let (username, full_name, organisation) = (username.trim(), full_name.trim(), organisation.trim());
+    let recovery_key = match state.workstation() {
+        // An unencrypted store with no account yet: its administrator encrypts it afterwards.
+        Some(ws) => {
+            ws.create_first_administrator(username, full_name, organisation, &password).await.map_err(api)?;
+            None
+        }
+        None => {
+            let dir = state.data_dir().to_owned();
+            let clock = Arc::new(SystemClock);
+            let (ws, recovery) =
+                Workstation::create_with_administrator(&dir, clock, username, full_name, organisation, &password)
+                    .await
+                    .map_err(api)?;
+            state.set_workstation(Some(ws));
+            Some(recovery.as_str().to_owned())
+        }
+    };
+    let session = login(state, username.to_owned(), password).await?;
+    Ok(FirstRun { session, recovery_key })
+}
+
+/// Whether the store is encrypted (the administrator's Users screen offers to encrypt it).
+#[tauri::command]
+pub fn store_status(state: State<'_, AppState>) -> Result<StoreStatus, ApiError> {
+    Ok(StoreStatus { encrypted: state.session()?.store_encrypted() })
 }
 
 #[tauri::command]
@@ -48,7 +77,9 @@ pub async fn change_password(
     current: String,
     new: String,
 ) -> Result<(), ApiError> {
-    state.workstation.change_password(&username, &current, &new).await.map_err(api)
+    // At the login screen the store may not be open yet: the current password opens it.
+    let ws = state.open_store(&username, &current).await.map_err(api)?;
+    ws.change_password(&username, &current, &new).await.map_err(api)
 }
 
 #[tauri::command]
