@@ -18,6 +18,7 @@ use anpr_types::{
     CameraEvaluationStatus, EvaluationDetail, EvaluationMark, EvaluationReport, EvaluationSummary, EvaluationVideo,
     LaneBand, MarkInput, NewEvaluation, OffsetEstimate, ProposedPass, VideoProgress,
 };
+use anpr_types::{EncryptProgress, EncryptedStore, FirstRun, StoreStatus};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
@@ -231,13 +232,13 @@ struct FirstAdministrator<'a> {
     password: &'a str,
 }
 
-/// Creates the first administrator of an empty store and logs them in.
+/// Creates the encrypted store and its first administrator, and logs them in.
 pub async fn create_first_administrator(
     username: &str,
     full_name: &str,
     organisation: &str,
     password: &str,
-) -> ApiResult<SessionInfo> {
+) -> ApiResult<FirstRun> {
     invoke("create_first_administrator", &FirstAdministrator { username, full_name, organisation, password }).await
 }
 
@@ -283,6 +284,16 @@ pub async fn read_detail(id: i64) -> ApiResult<ReadDetail> {
 }
 
 // --- administration ---
+
+/// Whether the store is encrypted at rest.
+pub async fn store_status() -> ApiResult<StoreStatus> {
+    invoke("store_status", &NoArgs {}).await
+}
+
+/// Encrypts a store made before encryption at rest (administrators); everyone logs in again.
+pub async fn encrypt_store() -> ApiResult<EncryptedStore> {
+    invoke("encrypt_store", &NoArgs {}).await
+}
 
 pub async fn list_users() -> ApiResult<Vec<UserInfo>> {
     invoke("list_users", &NoArgs {}).await
@@ -489,6 +500,11 @@ impl Drop for Subscription {
     fn drop(&mut self) {
         self.unsubscribe();
     }
+}
+
+/// Calls `on_progress` for every `encrypt-progress` event (images encrypted) until dropped.
+pub async fn listen_encrypt_progress(on_progress: impl FnMut(EncryptProgress) + 'static) -> ApiResult<Subscription> {
+    listen("encrypt-progress", on_progress).await
 }
 
 /// Calls `on_progress` for every `import-progress` event until the subscription is dropped.

@@ -4,8 +4,8 @@ use crate::output::emit;
 use crate::{Cli, Command};
 use crate::{analysis, casework, evidence};
 use anpr_core::demo::{DemoOptions, EvalKitOptions, EvalKitSummary};
-use anpr_core::types::{ImportProgress, Rank, Role};
 use anpr_core::keyring::RecoveryKey;
+use anpr_core::types::{ImportProgress, Rank, Role};
 use anpr_core::{AuthFailure, Error, Session, StoreState, SystemClock, Workstation};
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
@@ -368,7 +368,9 @@ async fn setup(args: &SetupArgs, data_dir: &Path, json: bool) -> anyhow::Result<
     .with_context(|| format!("creating a store in {}", data_dir.display()))?;
     ws.close().await;
     let doc = serde_json::json!({ "administrator": args.admin, "recovery_key": recovery.as_str() });
-    emit(json, &doc, || format!("encrypted store created; administrator {} created{}", args.admin, recovery_text(&recovery)))
+    emit(json, &doc, || {
+        format!("encrypted store created; administrator {} created{}", args.admin, recovery_text(&recovery))
+    })
 }
 
 async fn encrypt(cx: &Cx) -> anyhow::Result<()> {
@@ -384,7 +386,11 @@ async fn encrypt(cx: &Cx) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let doc = serde_json::json!({ "encrypted": cx.ws.data_dir(), "recovery_key": recovery.as_str() });
     emit(cx.json, &doc, || {
-        format!("{} is encrypted; every account keeps its password{}", cx.ws.data_dir().display(), recovery_text(&recovery))
+        format!(
+            "{} is encrypted; every account keeps its password{}",
+            cx.ws.data_dir().display(),
+            recovery_text(&recovery)
+        )
     })
 }
 

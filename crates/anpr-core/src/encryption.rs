@@ -14,6 +14,7 @@ use crate::keyring::{DataKey, KEYRING_FILE, Keyring, RecoveryKey};
 use crate::policy::roles::Privilege;
 use crate::session::Session;
 use crate::{Clock, Workstation, store};
+use anpr_types::EncryptProgress;
 use serde_json::json;
 use sqlx::Connection;
 use std::fs;
@@ -241,13 +242,6 @@ fn remove_store(data_dir: &Path) {
         let _ = fs::remove_file(data_dir.join(file));
     }
     let _ = fs::remove_dir_all(data_dir.join("blobs"));
-}
-
-/// Progress of encrypting a store's images.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-pub struct EncryptProgress {
-    pub done: u64,
-    pub total: u64,
 }
 
 impl Session {

@@ -37,7 +37,7 @@ pub mod vrm;
 pub use anpr_types as types;
 pub use check::StoreCheck;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use encryption::{EncryptProgress, StoreState};
+pub use encryption::StoreState;
 pub use error::{AuthFailure, Error, Result};
 pub use session::Session;
 

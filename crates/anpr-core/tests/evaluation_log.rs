@@ -91,7 +91,7 @@ async fn marks_autosave_the_offset_is_found_and_scoring_equals_score_files() {
     assert_eq!(before.marks.len(), kit.vehicles);
     let data = store.ws.data_dir().to_owned();
     store.ws.clone().close().await;
-    let reopened = Workstation::open(&data, store.clock.clone()).await.unwrap();
+    let reopened = common::reopen(&data, store.clock.clone()).await;
     let engineer = reopened.login("demo.engineer", anpr_core::setup::DEMO_PASSWORD).await.unwrap();
     let after = engineer.evaluation(id).await.unwrap();
     assert_eq!(after.marks, before.marks);

@@ -158,7 +158,7 @@ async fn an_empty_index_is_filled_from_the_reads_when_the_store_opens() {
     // The same data directory opened again, as the app does at start.
     let reopen = || async {
         Store {
-            ws: anpr_core::Workstation::open(&s.dir.path().join("data"), s.clock.clone()).await.unwrap(),
+            ws: common::reopen(&s.dir.path().join("data"), s.clock.clone()).await,
             clock: s.clock.clone(),
             dir: tempfile::tempdir().unwrap(),
         }

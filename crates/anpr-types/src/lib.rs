@@ -233,6 +233,13 @@ pub struct StoreStatus {
     pub encrypted: bool,
 }
 
+/// Images encrypted so far while a store is encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptProgress {
+    pub done: u64,
+    pub total: u64,
+}
+
 /// A store just encrypted: its recovery key, shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EncryptedStore {

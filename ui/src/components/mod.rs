@@ -9,5 +9,6 @@ pub mod outcome;
 pub mod problem;
 pub mod read_cells;
 pub mod read_detail;
+pub mod recovery;
 pub mod scope;
 pub mod table;

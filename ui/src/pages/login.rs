@@ -4,8 +4,9 @@
 use crate::api;
 use crate::app::{Page, use_app};
 use crate::components::field::{TextField, current_value, focus_later};
+use crate::components::recovery::RecoveryKeyNotice;
 use crate::format::{login_failure, sentence};
-use anpr_types::{ApiError, PasswordRule};
+use anpr_types::{ApiError, FirstRun, PasswordRule, SessionInfo};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -280,6 +281,8 @@ fn FirstRunForm() -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let hint = RwSignal::new(None::<String>);
+    // The created administrator and the recovery key, shown once before going on.
+    let created = RwSignal::new(None::<(SessionInfo, String)>);
     focus_later("setup-username");
     load_rules(rules);
 
@@ -305,9 +308,10 @@ fn FirstRunForm() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             match api::create_first_administrator(&user, &name, &org, &pw).await {
-                Ok(info) => {
+                Ok(FirstRun { session, recovery_key: Some(key) }) => created.set(Some((session, key))),
+                Ok(FirstRun { session, recovery_key: None }) => {
                     state.page.set(Page::Users);
-                    state.session.set(Some(info));
+                    state.session.set(Some(session));
                 }
                 Err(err) => {
                     note_failed_rule(failed, &err);
@@ -318,8 +322,17 @@ fn FirstRunForm() -> impl IntoView {
         });
     };
 
+    let go_on = move || {
+        if let Some((session, _)) = created.get_untracked() {
+            state.page.set(Page::Users);
+            state.session.set(Some(session));
+        }
+    };
     view! {
-        <form id="first-run" class="form" on:submit=submit novalidate>
+        {move || created.get().map(|(_, key)| view! {
+            <RecoveryKeyNotice key=key on_done=go_on done_label="Continue to the Users screen" />
+        })}
+        <form id="first-run" class="form" on:submit=submit novalidate hidden=move || created.with(Option::is_some)>
             <h2>"Set up this workstation"</h2>
             <p class="muted">
                 "No account exists yet. Create the first administrator: they add the other users, the camera register and the settings. Every action from here on is audited."

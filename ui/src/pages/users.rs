@@ -6,6 +6,7 @@ use crate::app::use_app;
 use crate::components::field::{TextField, current_value, selected_value};
 use crate::components::outcome::{Outcome, OutcomeMessage, act};
 use crate::components::problem::Problem;
+use crate::components::recovery::RecoveryKeyNotice;
 use crate::format::{rank_label, role_label, utc_short};
 use anpr_types::{ApiError, NewUserRequest, Rank, Role, UserInfo};
 use leptos::ev::SubmitEvent;
@@ -110,6 +111,7 @@ pub fn UsersPage() -> impl IntoView {
                 </Show>
             </div>
             <NewUserForm accounts=accounts />
+            <EncryptionPanel />
         </section>
     }
 }
@@ -263,6 +265,88 @@ fn UserRow(user: UserInfo, accounts: Accounts) -> impl IntoView {
                 }}
             </td>
         </tr>
+    }
+}
+
+/// Encryption at rest: the state of the store and, for a store made before encryption, the way
+/// to encrypt it (every account keeps its password; everyone logs in again afterwards).
+#[component]
+fn EncryptionPanel() -> impl IntoView {
+    let state = use_app();
+    let encrypted = RwSignal::new(None::<bool>);
+    let confirming = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let progress = RwSignal::new(None::<(u64, u64)>);
+    let error = RwSignal::new(None::<ApiError>);
+    let key = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        match api::store_status().await {
+            Ok(status) => encrypted.set(Some(status.encrypted)),
+            Err(e) => error.set(state.check(e)),
+        }
+    });
+    let encrypt = move |_| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let subscription = api::listen_encrypt_progress(move |p| progress.set(Some((p.done, p.total)))).await;
+            match api::encrypt_store().await {
+                Ok(done) => key.set(Some(done.recovery_key)),
+                Err(e) => {
+                    error.set(state.check(e));
+                    busy.set(false);
+                }
+            }
+            drop(subscription);
+        });
+    };
+    let log_in_again = move || state.end_session("The store is encrypted. Log in again with your password.");
+    view! {
+        <section id="encryption" class="panel" aria-labelledby="encryption-title">
+            <h2 id="encryption-title">"Encryption at rest"</h2>
+            {move || match encrypted.get() {
+                None => ().into_any(),
+                Some(true) => view! {
+                    <p id="encryption-state">
+                        "Encrypted: the database (SQLCipher) and every image (XChaCha20-Poly1305). Each account opens the store with its own password."
+                    </p>
+                }.into_any(),
+                Some(false) => view! {
+                    <p id="encryption-state" class="msg msg-error">
+                        "Not encrypted: this store was made before encryption at rest. Anyone with a copy of its folder can read it (NASPLE 8.11.4)."
+                    </p>
+                }.into_any(),
+            }}
+            {move || error.get().map(|e| view! { <Problem error=e id="encryption-error" /> })}
+            {move || match key.get() {
+                Some(key) => view! {
+                    <RecoveryKeyNotice key=key on_done=log_in_again done_label="Log in again" />
+                }.into_any(),
+                None if encrypted.get() == Some(false) && !confirming.get() => view! {
+                    <button id="encrypt-store" type="button" class="btn" on:click=move |_| confirming.set(true)>
+                        "Encrypt the store…"
+                    </button>
+                }.into_any(),
+                None if encrypted.get() == Some(false) => view! {
+                    <p>
+                        "Every account keeps its password. The store is copied encrypted beside the original, which is then deleted; an interruption loses nothing. Everyone, you too, logs in again afterwards."
+                    </p>
+                    <div class="form-actions">
+                        <button id="encrypt-confirm" type="button" class="btn btn-primary" disabled=move || busy.get() on:click=encrypt>
+                            {move || match (busy.get(), progress.get()) {
+                                (true, Some((done, total))) => format!("Encrypting images {done} / {total}…"),
+                                (true, None) => "Encrypting…".to_owned(),
+                                (false, _) => "Encrypt now".to_owned(),
+                            }}
+                        </button>
+                        <button type="button" class="btn" disabled=move || busy.get() on:click=move |_| confirming.set(false)>
+                            "Cancel"
+                        </button>
+                    </div>
+                }.into_any(),
+                None => ().into_any(),
+            }}
+        </section>
     }
 }
 

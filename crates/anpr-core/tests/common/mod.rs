@@ -23,13 +23,18 @@ pub struct Store {
     pub ws: Workstation,
 }
 
-/// An empty store with the demo accounts.
+/// An empty store with the demo accounts, encrypted like every store the app makes.
 pub async fn store() -> Store {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
-    let ws = Workstation::open(&dir.path().join("data"), clock.clone()).await.unwrap();
+    let (ws, _recovery) = Workstation::create_encrypted(&dir.path().join("data"), clock.clone()).await.unwrap();
     ws.create_demo_accounts().await.unwrap();
     Store { dir, clock, ws }
+}
+
+/// The store in `data` opened again with a demo account's password, as the app does at start.
+pub async fn reopen(data: &Path, clock: Arc<FixedClock>) -> Workstation {
+    Workstation::unlock(data, clock, "demo.admin", DEMO_PASSWORD).await.unwrap()
 }
 
 impl Store {
