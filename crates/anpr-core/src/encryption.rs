@@ -283,6 +283,10 @@ async fn prepare(dir: &Path, key: &DataKey, progress: &mut (dyn FnMut(EncryptPro
     // ATTACH opens with the main connection's flags: "create" lets it make the encrypted copy.
     let options = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.join(DATABASE)).create_if_missing(true);
     let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+    // Leaving WAL mode needs the only connection to the file: once it succeeds, no connection
+    // closed a moment ago lingers that could, on closing, remove `anpr.db-wal` by name after the
+    // switch-over (it would be the encrypted store's). It waits (busy timeout) for them to go.
+    sqlx::query("PRAGMA journal_mode = DELETE").execute(&mut conn).await?;
     let target = work.join(DATABASE);
     let target = target.to_str().ok_or_else(|| Error::Invalid("the data directory's path is not UTF-8".into()))?;
     sqlx::query("ATTACH DATABASE ? AS encrypted KEY ?")
