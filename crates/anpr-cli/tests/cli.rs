@@ -7,13 +7,12 @@ use std::process::Stdio;
 use std::time::Instant;
 
 mod common;
-use common::{anpr, demo_store, run};
+use common::{anpr, demo_store, open_store, run};
 
 async fn count_reads(data: &Path) -> i64 {
-    let url = format!("sqlite://{}?mode=ro", data.join("anpr.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let n = sqlx::query_scalar("SELECT count(*) FROM reads").fetch_one(&pool).await.unwrap();
-    pool.close().await;
+    let ws = open_store(data).await;
+    let n = sqlx::query_scalar("SELECT count(*) FROM reads").fetch_one(ws.pool()).await.unwrap();
+    ws.close().await;
     n
 }
 
@@ -92,11 +91,11 @@ async fn a_tampered_audit_trail_fails_verify_naming_the_entry() {
     let entries = json["entries"].as_i64().unwrap();
     assert!(entries >= 8);
 
-    let url = format!("sqlite://{}", data.join("anpr.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("DROP TRIGGER audit_no_update").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE audit SET user = 'someone.else' WHERE seq = 3").execute(&pool).await.unwrap();
-    pool.close().await;
+    // Tampering by someone who has the data key (an insider with a password).
+    let ws = open_store(&data).await;
+    sqlx::query("DROP TRIGGER audit_no_update").execute(ws.pool()).await.unwrap();
+    sqlx::query("UPDATE audit SET user = 'someone.else' WHERE seq = 3").execute(ws.pool()).await.unwrap();
+    ws.close().await;
 
     let (code, json, err) = run(&data, &["--user", "demo.auditor", "audit", "verify", "--json"]);
     assert_eq!(code, 1, "{err}");
@@ -172,4 +171,81 @@ async fn an_import_killed_mid_way_leaves_the_store_unchanged_and_a_rerun_complet
     let out = import(&data).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(count_reads(&data).await, expected + 1);
+}
+
+#[test]
+fn demo_stores_are_encrypted_and_open_only_with_a_password_or_the_recovery_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (code, made, err) = run(&data, &["demo", "--reads", "5", "--no-images", "--no-eval-kit", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let recovery = made["recovery_key"].as_str().expect("the recovery key is printed once").to_owned();
+    assert!(data.join("keyring.json").is_file());
+    let (code, _, err) = run(&data, &["demo", "--reads", "5", "--no-eval-kit"]);
+    assert_eq!(code, 1, "a second demo over the store is refused: {err}");
+
+    let check = |password: &str| {
+        let out = anpr(&data, &["--user", "demo.auditor", "check", "--json"])
+            .env("ANPR_PASSWORD", password)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    assert_eq!(check(common::PASSWORD).0, Some(0));
+    let (code, err) = check("Not-the-password-1");
+    assert_eq!(code, Some(4), "a wrong password: exit 4 (cli.md): {err}");
+    assert!(err.contains("attempt(s) left"), "{err}");
+    let (code, _, err) = run(&data, &["investigation", "list", "--json"]);
+    assert_eq!(code, 1, "no --user, no key: {err}");
+    assert!(err.contains("encrypted"), "{err}");
+
+    // Every administrator password lost: the recovery key sets a temporary one.
+    let recover = |key: &str| {
+        anpr(&data, &["recover", "demo.admin", "--json"])
+            .env("ANPR_RECOVERY_KEY", key)
+            .env("ANPR_NEW_PASSWORD", "Recovered-Admin-58")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(recover("AAAA-BBBB").status.code(), Some(1), "not the recovery key");
+    let out = recover(&recovery.to_lowercase());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let admin = |password: &str, args: &[&str]| {
+        let out =
+            anpr(&data, &[&["--user", "demo.admin"], args].concat()).env("ANPR_PASSWORD", password).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    assert_eq!(admin(common::PASSWORD, &["user", "list"]).0, Some(4), "the old password no longer opens the store");
+    let (code, err) = admin("Recovered-Admin-58", &["user", "list"]);
+    assert_eq!(code, Some(4), "the temporary password must be changed first: {err}");
+    assert!(err.contains("must be changed"), "{err}");
+    let out = anpr(&data, &["--user", "demo.admin", "user", "passwd"])
+        .env("ANPR_PASSWORD", "Recovered-Admin-58")
+        .env("ANPR_NEW_PASSWORD", "Chosen-Admin-Pass-71")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(admin("Chosen-Admin-Pass-71", &["user", "list"]).0, Some(0));
+}
+
+#[tokio::test]
+async fn an_unencrypted_store_is_encrypted_by_an_administrator_and_keeps_every_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let clock = std::sync::Arc::new(anpr_core::SystemClock);
+    let plain = anpr_core::Workstation::open(&data, clock).await.unwrap();
+    plain.create_demo_accounts().await.unwrap();
+    plain.close().await;
+
+    let (code, _, err) = run(&data, &["--user", "demo.investigator", "encrypt", "--json"]);
+    assert_eq!(code, 3, "administrators only: {err}");
+    let (code, done, err) = run(&data, &["--user", "demo.admin", "encrypt", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(done["recovery_key"].as_str().map(str::len), Some(64), "{done}");
+    assert!(data.join("keyring.json").is_file());
+    let (code, list, err) = run(&data, &["--user", "demo.investigator", "investigation", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(list["investigations"].is_array());
+    let (code, _, err) = run(&data, &["--user", "demo.admin", "encrypt"]);
+    assert_eq!(code, 1, "already encrypted: {err}");
 }

@@ -285,8 +285,24 @@ async fn prepare(dir: &Path, key: &DataKey, progress: &mut (dyn FnMut(EncryptPro
     let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
     // Leaving WAL mode needs the only connection to the file: once it succeeds, no connection
     // closed a moment ago lingers that could, on closing, remove `anpr.db-wal` by name after the
-    // switch-over (it would be the encrypted store's). It waits (busy timeout) for them to go.
-    sqlx::query("PRAGMA journal_mode = DELETE").execute(&mut conn).await?;
+    // switch-over (it would be the encrypted store's). sqlx finishes closing connections in the
+    // background, and SQLite does not wait for this lock, so try again for a while.
+    let mut tries = 0;
+    loop {
+        match sqlx::query("PRAGMA journal_mode = DELETE").execute(&mut conn).await {
+            Ok(_) => break,
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") && tries < 200 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") => {
+                return Err(Error::Invalid(
+                    "the store is in use by another program: close every other ANPR Workstation window and command, then encrypt".into(),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     let target = work.join(DATABASE);
     let target = target.to_str().ok_or_else(|| Error::Invalid("the data directory's path is not UTF-8".into()))?;
     sqlx::query("ATTACH DATABASE ? AS encrypted KEY ?")

@@ -324,19 +324,27 @@ fn slug(css: &str) -> String {
     css.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect::<String>().trim_matches('-').into()
 }
 
+/// The demo store opened beside the app, as the app opens it (the data key unwrapped with a
+/// demo password; opening is not logging in), for oracles that query the database directly.
+async fn open_demo_store(data_dir: &Path) -> anpr_core::Workstation {
+    let clock = std::sync::Arc::new(anpr_core::SystemClock);
+    anpr_core::Workstation::unlock(data_dir, clock, "demo.auditor", anpr_core::setup::DEMO_PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("opening the demo store: {e}"))
+}
+
 /// Reads of the demo store a user without restricted-camera grants may see (8.8), counted
 /// straight from the database, read-only: an oracle independent of the core's own query.
 pub async fn visible_reads(data_dir: &Path) -> u64 {
-    use sqlx::sqlite::SqliteConnectOptions;
-    use sqlx::{ConnectOptions, Connection};
-    let options = SqliteConnectOptions::new().filename(data_dir.join("anpr.db")).read_only(true);
-    let mut conn = options.connect().await.unwrap_or_else(|e| panic!("opening the demo store: {e}"));
+    let store = open_demo_store(data_dir).await;
+    let mut conn = store.pool().acquire().await.unwrap_or_else(|e| panic!("opening the demo store: {e}"));
     let count: i64 =
         sqlx::query_scalar("SELECT count(*) FROM reads r JOIN cameras c ON c.id = r.camera WHERE c.restricted = 0")
             .fetch_one(&mut conn)
             .await
             .unwrap_or_else(|e| panic!("counting reads: {e}"));
-    let _ = conn.close().await;
+    drop(conn);
+    store.close().await;
     count as u64
 }
 
@@ -344,11 +352,9 @@ pub async fn visible_reads(data_dir: &Path) -> u64 {
 /// takes for a digit, and that VRM with its first such letter made that digit (a misread of it
 /// that no read has).
 pub async fn misread_of_a_recent_vrm(data_dir: &Path, days: i64) -> (String, String) {
-    use sqlx::sqlite::SqliteConnectOptions;
-    use sqlx::{ConnectOptions, Connection};
     const LOOK_ALIKE: [(char, char); 6] = [('B', '8'), ('S', '5'), ('Z', '2'), ('G', '6'), ('O', '0'), ('D', '0')];
-    let options = SqliteConnectOptions::new().filename(data_dir.join("anpr.db")).read_only(true);
-    let mut conn = options.connect().await.unwrap_or_else(|e| panic!("opening the demo store: {e}"));
+    let store = open_demo_store(data_dir).await;
+    let mut conn = store.pool().acquire().await.unwrap_or_else(|e| panic!("opening the demo store: {e}"));
     let since = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis()
         as i64)
         - days * 86_400_000;
@@ -360,7 +366,8 @@ pub async fn misread_of_a_recent_vrm(data_dir: &Path, days: i64) -> (String, Str
     .fetch_all(&mut conn)
     .await
     .unwrap_or_else(|e| panic!("finding a VRM: {e}"));
-    let _ = conn.close().await;
+    drop(conn);
+    store.close().await;
     vrms.iter()
         .find_map(|vrm| {
             let (at, digit) = vrm
@@ -376,10 +383,8 @@ pub async fn misread_of_a_recent_vrm(data_dir: &Path, days: i64) -> (String, Str
 /// Cameras of the demo store `username` may see on the map: the unrestricted ones and the
 /// restricted ones currently granted to them (8.8), counted straight from the database.
 pub async fn cameras_visible_to(data_dir: &Path, username: &str) -> u64 {
-    use sqlx::sqlite::SqliteConnectOptions;
-    use sqlx::{ConnectOptions, Connection};
-    let options = SqliteConnectOptions::new().filename(data_dir.join("anpr.db")).read_only(true);
-    let mut conn = options.connect().await.unwrap_or_else(|e| panic!("opening the demo store: {e}"));
+    let store = open_demo_store(data_dir).await;
+    let mut conn = store.pool().acquire().await.unwrap_or_else(|e| panic!("opening the demo store: {e}"));
     let count: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM cameras c WHERE c.restricted = 0 OR EXISTS (SELECT 1 FROM camera_grants g
          JOIN users u ON u.id = g.user_id WHERE g.camera = c.id AND u.username = ? AND g.revoked_at IS NULL)",
@@ -388,7 +393,8 @@ pub async fn cameras_visible_to(data_dir: &Path, username: &str) -> u64 {
     .fetch_one(&mut conn)
     .await
     .unwrap_or_else(|e| panic!("counting cameras: {e}"));
-    let _ = conn.close().await;
+    drop(conn);
+    store.close().await;
     count as u64
 }
 

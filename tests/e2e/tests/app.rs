@@ -490,7 +490,8 @@ async fn read_browser_first_page_on_a_large_store() {
 /// so the lockout test can run again on the same store).
 async fn unlock(username: &str) {
     let data = env_path("ANPR_E2E_DATA");
-    let ws = anpr_core::Workstation::open(&data, std::sync::Arc::new(anpr_core::SystemClock))
+    let clock = std::sync::Arc::new(anpr_core::SystemClock);
+    let ws = anpr_core::Workstation::unlock(&data, clock, "demo.admin", DEMO_PASSWORD)
         .await
         .expect("opening the demo store");
     let admin = ws.login("demo.admin", DEMO_PASSWORD).await.expect("demo.admin logs in");

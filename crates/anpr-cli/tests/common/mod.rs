@@ -19,6 +19,13 @@ pub fn run(data: &Path, args: &[&str]) -> (i32, Value, String) {
     (status.code().unwrap_or(-1), json, String::from_utf8_lossy(&stderr).into_owned())
 }
 
+/// The store in `data` opened as the app opens it (the data key unwrapped with a demo
+/// password), for tests that look inside the encrypted database.
+pub async fn open_store(data: &Path) -> anpr_core::Workstation {
+    let clock = std::sync::Arc::new(anpr_core::SystemClock);
+    anpr_core::Workstation::unlock(data, clock, "demo.admin", PASSWORD).await.unwrap()
+}
+
 /// A data directory with the demo accounts and a few demo reads.
 pub fn demo_store(parent: &Path, reads: &str) -> std::path::PathBuf {
     let data = parent.join("data");
