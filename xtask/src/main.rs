@@ -61,6 +61,8 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "qpdf",
     "imagemagick",
     "nasm",
+    // the encryption test shows the stock sqlite3 cannot read an encrypted store
+    "sqlite3",
 ];
 
 /// A cargo-installed tool at the version the project is proven with (toolchain.md).

@@ -340,7 +340,7 @@ pub async fn visible_reads(data_dir: &Path) -> u64 {
     let mut conn = store.pool().acquire().await.unwrap_or_else(|e| panic!("opening the demo store: {e}"));
     let count: i64 =
         sqlx::query_scalar("SELECT count(*) FROM reads r JOIN cameras c ON c.id = r.camera WHERE c.restricted = 0")
-            .fetch_one(&mut conn)
+            .fetch_one(&mut *conn)
             .await
             .unwrap_or_else(|e| panic!("counting reads: {e}"));
     drop(conn);
@@ -363,7 +363,7 @@ pub async fn misread_of_a_recent_vrm(data_dir: &Path, days: i64) -> (String, Str
          WHERE c.restricted = 0 AND r.vrm GLOB '*[BSZGOD]*' AND r.read_time > ? ORDER BY r.vrm",
     )
     .bind(since)
-    .fetch_all(&mut conn)
+    .fetch_all(&mut *conn)
     .await
     .unwrap_or_else(|e| panic!("finding a VRM: {e}"));
     drop(conn);
@@ -390,7 +390,7 @@ pub async fn cameras_visible_to(data_dir: &Path, username: &str) -> u64 {
          JOIN users u ON u.id = g.user_id WHERE g.camera = c.id AND u.username = ? AND g.revoked_at IS NULL)",
     )
     .bind(username)
-    .fetch_one(&mut conn)
+    .fetch_one(&mut *conn)
     .await
     .unwrap_or_else(|e| panic!("counting cameras: {e}"));
     drop(conn);

@@ -6,6 +6,7 @@ use anpr_e2e::{
     App, DEMO_PASSWORD, DemoEvalKit, LEFT, RIGHT, SHIFT, cameras_visible_to, demo_convoy_pair, demo_eval_kit, down,
     env_path, misread_of_a_recent_vrm, numbers_in, record_timing, shows_number, up, visible_reads,
 };
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 #[tokio::test]
@@ -486,6 +487,27 @@ async fn read_browser_first_page_on_a_large_store() {
     app.close().await;
 }
 
+/// Every file under `dir` as lossy text, to look for what must not be stored.
+fn walk_text(dir: &Path) -> String {
+    walkdir_files(dir)
+        .iter()
+        .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).into_owned())
+        .collect()
+}
+
+fn walkdir_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walkdir_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
 /// Unlocks an account through the core as the demo administrator (the harness's own restore,
 /// so the lockout test can run again on the same store).
 async fn unlock(username: &str) {
@@ -797,15 +819,29 @@ async fn the_first_run_creates_the_first_administrator() {
         app.fill(field, "Kestrel-harbour-lantern-58").await;
     }
     app.click("#setup-submit").await;
+    // The new store is encrypted: its recovery key is shown this once, and kept nowhere.
+    let key = app.wait_text("#recovery-key", "the recovery key", |t| t.trim().len() == 64).await;
+    assert!(anpr_core::keyring::RecoveryKey::parse(&key).is_some(), "{key}");
+    app.screenshot("00-first-run-recovery-key").await;
+    let stored: String = walk_text(&data);
+    assert!(!stored.contains(key.trim()), "the recovery key is stored in the data directory");
+    app.click("#recovery-key-recorded").await;
+    app.click("#recovery-key-done").await;
     app.wait_text("#users-title", "the Users page", |t| t.contains("Users")).await;
     let listed = app.wait_text("#users-table", "the administrator listed", |t| t.contains("admin.first")).await;
     assert!(listed.contains("Alex First"), "{listed}");
+    let state = app.wait_text("#encryption-state", "the store's encryption", |t| !t.is_empty()).await;
+    assert!(state.starts_with("Encrypted"), "{state}");
     app.close().await;
 
+    // Restarted: the encrypted store opens with the administrator's password, not another.
     let again = App::start_on(&data).await;
-    again.wait("#login-username").await;
+    again.login_screen().await;
     let offered = again.script("return document.querySelector('#first-run') !== null").await;
     assert_eq!(offered, serde_json::json!(false), "the first-run form once an account exists");
+    again.submit_login("admin.first", "Kestrel-harbour-lantern-59").await;
+    again.wait_text("#login-message", "the wrong password refused", |t| t.contains("attempt")).await;
+    again.login("admin.first", "Kestrel-harbour-lantern-58").await;
     again.close().await;
     let _ = std::fs::remove_dir_all(&data);
 }
