@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "suspend_user",
     "reactivate_user",
     "set_user_role",
+    "encrypt_store",
+    "store_status",
     "offences",
     "list_investigations",
     "create_investigation",

@@ -665,7 +665,16 @@ struct OpenOptions<'a> {
 
 /// The native folder picker; `None` when the user cancels.
 pub async fn pick_folder(title: &str) -> ApiResult<Option<String>> {
-    let options = to_js(&OpenOptions { directory: true, multiple: false, title })?;
+    pick(title, true).await
+}
+
+/// The native file picker (one file), e.g. another system's read file to import.
+pub async fn pick_file(title: &str) -> ApiResult<Option<String>> {
+    pick(title, false).await
+}
+
+async fn pick(title: &str, directory: bool) -> ApiResult<Option<String>> {
+    let options = to_js(&OpenOptions { directory, multiple: false, title })?;
     let chosen = tauri_dialog_open(options).await.map_err(to_api_error)?;
     Ok(chosen.as_string())
 }

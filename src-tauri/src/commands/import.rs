@@ -1,4 +1,4 @@
-//! Importing a read bundle, with progress events and cancel.
+//! Importing a read bundle, or another system's read file, with progress events and cancel.
 
 use super::api;
 use crate::state::AppState;
@@ -30,7 +30,8 @@ pub async fn import_bundle(
             let _ = app.emit(PROGRESS_EVENT, p);
         }
     };
-    session.import_bundle(Path::new(&path), &mut progress, &state.cancel_import).await.map_err(api)
+    // A folder is a bundle; a file is another system's read file, found by its content.
+    session.import_path(Path::new(&path), &mut progress, &state.cancel_import).await.map_err(api)
 }
 
 #[tauri::command]

@@ -75,6 +75,21 @@ async fn investigator_imports_a_bundle_and_sees_its_summary() {
     let summary = app.wait_text("#import-summary", "the import summary", |t| !t.trim().is_empty()).await;
     assert!(summary.chars().any(|c| c.is_ascii_digit()), "the import summary shows no counts: {summary:?}");
     app.screenshot("06-import-summary").await;
+
+    // Another system's read file, recognised by its content (Genetec AutoVu XML, two bad rows).
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/anpr-core/tests/fixtures/foreign/genetec/reads.xml");
+    app.fill("#import-path", &file.display().to_string()).await;
+    app.click("#import-start").await;
+    let summary = app.wait_text("#import-summary", "the file's import summary", |t| t.contains("reads.xml")).await;
+    assert!(summary.contains("UTCDate is not a date"), "the bad row and its reason are listed: {summary}");
+    let mut counts = Vec::new();
+    for id in ["#import-reads-accepted", "#import-reads-duplicate", "#import-reads-rejected"] {
+        let text = app.wait_text(id, "a count", |t| !numbers_in(t).is_empty()).await;
+        counts.push(numbers_in(&text)[0]);
+    }
+    assert_eq!((counts[0] + counts[1], counts[2]), (3, 2), "accepted or already held, rejected: {summary}");
+    app.screenshot("06b-import-foreign-file").await;
     app.close().await;
 }
 
@@ -843,5 +858,42 @@ async fn the_first_run_creates_the_first_administrator() {
     again.wait_text("#login-message", "the wrong password refused", |t| t.contains("attempt")).await;
     again.login("admin.first", "Kestrel-harbour-lantern-58").await;
     again.close().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test]
+async fn an_administrator_encrypts_a_store_made_before_encryption_and_everyone_keeps_their_password() {
+    let stamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis();
+    let data = env_path("ANPR_E2E_DATA").with_file_name(format!("unencrypted-{stamp}"));
+    let plain = anpr_core::Workstation::open(&data, std::sync::Arc::new(anpr_core::SystemClock)).await.unwrap();
+    plain.create_demo_accounts().await.unwrap();
+    plain.close().await;
+
+    let app = App::start_on(&data).await;
+    app.login("demo.admin", DEMO_PASSWORD).await;
+    app.click("#nav-users").await;
+    let state = app.wait_text("#encryption-state", "the store's encryption", |t| !t.is_empty()).await;
+    assert!(state.starts_with("Not encrypted"), "{state}");
+    app.click("#encrypt-store").await;
+    app.click("#encrypt-confirm").await;
+    let key = app.wait_text("#recovery-key", "the recovery key", |t| t.trim().len() == 64).await;
+    assert!(anpr_core::keyring::RecoveryKey::parse(&key).is_some(), "{key}");
+    assert!(data.join("keyring.json").is_file(), "the store is encrypted");
+    app.screenshot("09b-store-encrypted-recovery-key").await;
+    app.click("#recovery-key-recorded").await;
+    app.click("#recovery-key-done").await;
+    // Everyone logs in again, each with the password they had.
+    app.login("demo.investigator", DEMO_PASSWORD).await;
+    app.close().await;
+    let reopened = anpr_core::Workstation::unlock(
+        &data,
+        std::sync::Arc::new(anpr_core::SystemClock),
+        "demo.auditor",
+        DEMO_PASSWORD,
+    )
+    .await
+    .unwrap();
+    assert!(reopened.check_store().await.unwrap().ok());
+    reopened.close().await;
     let _ = std::fs::remove_dir_all(&data);
 }

@@ -84,8 +84,8 @@ pub fn SelectField(
     }
 }
 
-/// A folder path box with a "Choose folder…" button (the native picker, `title` its heading);
-/// `on_error` takes a failure of the picker.
+/// A folder path box with a "Choose folder…" button (the native picker, `title` its heading)
+/// and, with `file_pick_id`, a "Choose file…" one too; `on_error` takes a failure of the picker.
 #[component]
 pub fn FolderField(
     id: &'static str,
@@ -96,11 +96,13 @@ pub fn FolderField(
     on_error: Callback<ApiError>,
     #[prop(optional, into)] disabled: Signal<bool>,
     #[prop(default = "/path/to/folder")] placeholder: &'static str,
+    #[prop(optional)] file_pick_id: Option<&'static str>,
 ) -> impl IntoView {
-    let pick = move |_| {
+    let pick = move |file: bool| {
         spawn_local(async move {
-            match api::pick_folder(title).await {
-                Ok(Some(folder)) => value.set(folder),
+            let chosen = if file { api::pick_file(title).await } else { api::pick_folder(title).await };
+            match chosen {
+                Ok(Some(path)) => value.set(path),
                 Ok(None) => {}
                 Err(e) => on_error.run(e),
             }
@@ -120,9 +122,14 @@ pub fn FolderField(
                     on:input=move |ev| value.set(event_target_value(&ev))
                     disabled=move || disabled.get()
                 />
-                <button id=pick_id type="button" class="btn" on:click=pick disabled=move || disabled.get()>
+                <button id=pick_id type="button" class="btn" on:click=move |_| pick(false) disabled=move || disabled.get()>
                     "Choose folder…"
                 </button>
+                {file_pick_id.map(|file_id| view! {
+                    <button id=file_id type="button" class="btn" on:click=move |_| pick(true) disabled=move || disabled.get()>
+                        "Choose file…"
+                    </button>
+                })}
             </div>
         </div>
     }

@@ -108,18 +108,21 @@ pub fn ImportPage() -> impl IntoView {
     view! {
         <section id="import" class="page" aria-labelledby="import-title">
             <div class="page-head">
-                <h1 id="import-title">"Import a read bundle"</h1>
+                <h1 id="import-title">"Import reads"</h1>
             </div>
             <p class="muted">
-                "A bundle is a folder with its manifest, cameras, reads and images (docs/formats.md). "
+                "A read bundle is a folder with its manifest, cameras, reads and images (docs/formats.md). "
+                "Another system's read file is a single file, recognised by its content: OpenALPR JSON, "
+                "Plate Recognizer Snapshot JSON or Stream CSV, Genetec AutoVu XML (docs/foreign-formats.md). "
                 "Each read and image is checked; rejected rows are listed below with the reason."
             </p>
             <form class="panel form-inline" on:submit=start>
                 <FolderField
                     id="import-path"
                     pick_id="import-pick"
-                    label="Bundle folder"
-                    title="Choose a read bundle folder"
+                    label="Bundle folder or read file"
+                    title="Choose a read bundle folder or another system's read file"
+                    file_pick_id="import-pick-file"
                     value=job.path
                     on_error=Callback::new(move |e| job.error.set(state.check(e)))
                     disabled=Signal::derive(move || job.running.get())
