@@ -25,10 +25,10 @@ commands:
                  100k-read store (made once, kept in <target>/e2e/large-data)
   bench import   import benchmark: 1M reads without images and 100k with plate patches,
                  against a naive row-at-a-time baseline measured in the same run
-  bench search [--reads N]
+  bench search [--reads N] [--encrypted]
                  search benchmark on a demo store of N reads (default 10M, built once in
-                 <target>/bench-search): exact, prefix, infix, ?, fuzzy; median and p95
-                 beside a SQL LIKE scan and rg over the reads as CSV
+                 <target>/bench-search; --encrypted: an encrypted one): exact, prefix, infix,
+                 ?, fuzzy; median and p95 beside a SQL LIKE scan and rg over the reads as CSV
   bench video [--frames N]
                  video benchmark on a 1080p H.264 MP4 of N frames (default 600, made once in
                  <target>/bench-video by the project's encoder): random seek median and p95,

@@ -1,5 +1,6 @@
-//! Search benchmark (`cargo xtask bench search [--reads N]`, issue 5): a demo store of N reads
-//! (default 10 million, no images; built once and kept under the target directory), searched
+//! Search benchmark (`cargo xtask bench search [--reads N] [--encrypted]`, issue 5): a demo store
+//! of N reads (default 10 million, no images; built once and kept under the target directory;
+//! with `--encrypted` an encrypted one, as the app makes, to compare with), searched
 //! through `Session::search` exactly as the app does (Annex C grant, visibility, count, first
 //! page, audit entry), and the journey and convoy analyses through `Session::analyse` under the
 //! same gate. Each kind of query runs over many VRMs sampled from the store; median and
@@ -34,23 +35,29 @@ fn option(args: &[String], name: &str, default: usize) -> usize {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let reads = option(&args, "--reads", 10_000_000);
-    tokio::runtime::Runtime::new().unwrap().block_on(run(reads));
+    let encrypted = args.iter().any(|a| a == "--encrypted");
+    tokio::runtime::Runtime::new().unwrap().block_on(run(reads, encrypted));
 }
 
 /// Where the store is kept between runs: it takes minutes to build.
-fn work_dir(reads: usize) -> PathBuf {
+fn work_dir(reads: usize, encrypted: bool) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
-    target.join("bench-search").join(format!("store-{reads}"))
+    let suffix = if encrypted { "-encrypted" } else { "" };
+    target.join("bench-search").join(format!("store-{reads}{suffix}"))
 }
 
-async fn store(reads: usize) -> Workstation {
-    let dir = work_dir(reads);
+async fn store(reads: usize, encrypted: bool) -> Workstation {
+    let dir = work_dir(reads, encrypted);
+    let (data, clock) = (dir.join("data"), Arc::new(SystemClock));
     let done = dir.join("complete");
     if !done.exists() {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let started = Instant::now();
-        let ws = Workstation::open(&dir.join("data"), Arc::new(SystemClock)).await.unwrap();
+        let ws = match encrypted {
+            true => Workstation::create_encrypted(&data, clock.clone()).await.unwrap().0,
+            false => Workstation::open(&data, clock.clone()).await.unwrap(),
+        };
         // Anchored at today, so the demo's reads fall inside the 12 months Annex C allows.
         let anchor = chrono::Utc::now().date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
         let options = DemoOptions { seed: 7, reads, images: false, anchor };
@@ -59,7 +66,10 @@ async fn store(reads: usize) -> Workstation {
         std::fs::write(&done, format!("{anchor}")).unwrap();
         eprintln!("demo store of {reads} reads built in {:.0} s", started.elapsed().as_secs_f64());
     }
-    Workstation::open(&dir.join("data"), Arc::new(SystemClock)).await.unwrap()
+    match encrypted {
+        true => Workstation::unlock(&data, clock, "demo.investigator", DEMO_PASSWORD).await.unwrap(),
+        false => Workstation::open(&data, clock).await.unwrap(),
+    }
 }
 
 fn request(vrm: &str, fuzzy: bool) -> SearchRequest {
@@ -149,8 +159,8 @@ fn look_alike(c: char) -> Option<char> {
     })
 }
 
-async fn run(reads: usize) {
-    let ws = store(reads).await;
+async fn run(reads: usize, encrypted: bool) {
+    let ws = store(reads, encrypted).await;
     let session = ws.login("demo.investigator", DEMO_PASSWORD).await.unwrap();
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM reads").fetch_one(ws.pool()).await.unwrap();
     // How many reads a VRM has drives every figure, so the run says it.
@@ -212,13 +222,14 @@ async fn run(reads: usize) {
         like_found += n as u64;
     }
     let like = figures(like_times, like_found);
-    let csv = export_csv(&ws, &work_dir(reads)).await;
+    let csv = export_csv(&ws, &work_dir(reads, encrypted)).await;
     let rg = rg_figures(&csv, &infix);
     ws.close().await;
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let kind = if encrypted { "encrypted (SQLCipher)" } else { "unencrypted" };
     println!(
-        "search benchmark: {total} reads of {distinct} distinct VRMs, {} cores; {REPEATS} queries per case",
+        "search benchmark: {kind} store, {total} reads of {distinct} distinct VRMs, {} cores; {REPEATS} queries per case",
         cores()
     );
     println!("{:<36} {:>11} {:>11} {:>12} {:>14}", "case", "median ms", "p95 ms", "reads found", "x LIKE scan");
