@@ -1,6 +1,7 @@
 //! Encryption at rest (issue 8 acceptance; NASPLE 8.11.4, Appendix A 12-13): a copy of an
 //! encrypted store's data directory shows no VRM, no image and no audit text, `sqlite3`
 //! cannot read it, and it opens with any authorised password and with no wrong one.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

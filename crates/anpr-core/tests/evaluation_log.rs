@@ -8,6 +8,7 @@
 mod common;
 
 use anpr_core::Error;
+use anpr_core::Session;
 use anpr_core::demo::{EvalKitOptions, EvalKitSummary, write_eval_kit};
 use anpr_core::evaluation::charts::{self, ChartKind};
 use anpr_core::evaluation::{EvaluationParams, parse_truth, score_files};
@@ -17,7 +18,6 @@ use anpr_core::types::{
     RestrictionChange, SystemType, Verdict,
 };
 use anpr_core::video::{Video, propose_passes};
-use anpr_core::{Session, Workstation};
 use chrono::{Duration, NaiveDate};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

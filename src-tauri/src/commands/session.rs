@@ -66,7 +66,7 @@ pub async fn create_first_administrator(
 
 /// Whether the store is encrypted (the administrator's Users screen offers to encrypt it).
 #[tauri::command]
-pub fn store_status(state: State<'_, AppState>) -> Result<StoreStatus, ApiError> {
+pub async fn store_status(state: State<'_, AppState>) -> Result<StoreStatus, ApiError> {
     Ok(StoreStatus { encrypted: state.session()?.store_encrypted() })
 }
 

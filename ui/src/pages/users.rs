@@ -291,7 +291,10 @@ fn EncryptionPanel() -> impl IntoView {
         spawn_local(async move {
             let subscription = api::listen_encrypt_progress(move |p| progress.set(Some((p.done, p.total)))).await;
             match api::encrypt_store().await {
-                Ok(done) => key.set(Some(done.recovery_key)),
+                Ok(done) => {
+                    encrypted.set(Some(true));
+                    key.set(Some(done.recovery_key));
+                }
                 Err(e) => {
                     error.set(state.check(e));
                     busy.set(false);
