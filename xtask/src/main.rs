@@ -40,9 +40,11 @@ commands:
                  store after each: integrity, counts before or after, audit chain, blobs
                  (docs/crash-testing.md)
   icons          redraw the application icons in icons/ (needs ImageMagick)
-  dist [--check] the Linux installer (.deb) with the Tauri bundler (installs tauri-cli on
+  dist [--check | --check-clean]
+                 the Linux installer (.deb) with the Tauri bundler (installs tauri-cli on
                  first use, ~16 min); --check installs it (root) and drives the installed
-                 app's first run under Xvfb";
+                 app's first run under Xvfb; --check-clean installs it on a clean Debian 12
+                 root filesystem (debootstrap) and starts it there (screenshot)";
 
 /// Debian packages the build and the end-to-end tests need (toolchain.md, "System packages").
 const SYSTEM_PACKAGES: &[&str] = &[
@@ -113,8 +115,9 @@ fn main() -> Result<()> {
         ["bench", "video", rest @ ..] => bench("video", rest),
         ["crash-test", rest @ ..] => crash::crash_test(rest),
         ["icons"] => icons(),
-        ["dist"] => dist::dist(false),
-        ["dist", "--check"] => dist::dist(true),
+        ["dist"] => dist::dist(dist::Check::None),
+        ["dist", "--check"] => dist::dist(dist::Check::Here),
+        ["dist", "--check-clean"] => dist::dist(dist::Check::Clean),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
