@@ -142,9 +142,22 @@ impl Mounts {
 }
 
 impl Drop for Mounts {
+    /// The app's WebKit helper processes outlive it for a moment: every process still rooted in
+    /// the clean system is killed first, and a mount still busy is detached lazily.
     fn drop(&mut self) {
+        let rootfs = self.0.first().and_then(|m| m.parent()).map(std::path::Path::to_path_buf);
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let rooted = std::fs::read_link(entry.path().join("root")).ok();
+            if rooted.is_some() && rooted == rootfs {
+                let _ = std::process::Command::new("kill").arg("-9").arg(entry.file_name()).status();
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
         for target in self.0.iter().rev() {
-            let _ = std::process::Command::new("umount").arg(target).status();
+            let unmounted = std::process::Command::new("umount").arg(target).status().is_ok_and(|s| s.success());
+            if !unmounted {
+                let _ = std::process::Command::new("umount").arg("-l").arg(target).status();
+            }
         }
     }
 }
