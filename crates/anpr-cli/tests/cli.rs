@@ -228,7 +228,10 @@ fn demo_stores_are_encrypted_and_open_only_with_a_password_or_the_recovery_key()
     assert_eq!(admin("Chosen-Admin-Pass-71", &["user", "list"]).0, Some(0));
 }
 
-#[tokio::test]
+// Multi-threaded: sqlx finishes closing the plain store's connections in background tasks,
+// which a single-threaded runtime would not run while the test waits on a child process, and
+// encrypting needs the only connection to the file.
+#[tokio::test(flavor = "multi_thread")]
 async fn an_unencrypted_store_is_encrypted_by_an_administrator_and_keeps_every_password() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

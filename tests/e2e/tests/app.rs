@@ -861,7 +861,10 @@ async fn the_first_run_creates_the_first_administrator() {
     let _ = std::fs::remove_dir_all(&data);
 }
 
-#[tokio::test]
+// Multi-threaded: sqlx finishes closing the plain store's connections in background tasks,
+// which a single-threaded runtime would not run while the test waits on a child process, and
+// encrypting needs the only connection to the file.
+#[tokio::test(flavor = "multi_thread")]
 async fn an_administrator_encrypts_a_store_made_before_encryption_and_everyone_keeps_their_password() {
     let stamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis();
     let data = env_path("ANPR_E2E_DATA").with_file_name(format!("unencrypted-{stamp}"));
