@@ -209,7 +209,7 @@ impl Workstation {
         let mut tx = store::begin_write(&self.pool).await?;
         let users = store::users::all(&mut tx).await?;
         for (id, at) in &pending.accounts {
-            let Some(user) = users.iter().find(|u| ring.id_of(&u.username) == *id) else { continue };
+            let Some(user) = users.iter().find(|u| ring.account_id(&u.username) == *id) else { continue };
             let row = store::users::by_name(&mut tx, &user.username).await?.unwrap_or_else(|| user.clone());
             let (failed, failure) = crate::accounts::count_wrong_password(&mut tx, &row).await?;
             let details = json!({ "reason": "wrong password", "details": {

@@ -320,7 +320,8 @@ impl Keyring {
         crate::blobs::write_atomically(&path, &text)
     }
 
-    fn account_id(&self, username: &str) -> String {
+    /// An account's id: also how pending failures are matched to database accounts.
+    pub(crate) fn account_id(&self, username: &str) -> String {
         hex::encode(*derive(&format!("account {}", self.store), username.as_bytes()))
     }
 
@@ -417,11 +418,6 @@ impl Keyring {
     /// Whether any account can open the store (a new one has none until its first is added).
     pub(crate) fn has_accounts(&self) -> bool {
         self.accounts.iter().any(|a| !a.wraps.is_empty())
-    }
-
-    /// The account id of `username`, to match pending failures to database accounts.
-    pub(crate) fn id_of(&self, username: &str) -> String {
-        self.account_id(username)
     }
 }
 

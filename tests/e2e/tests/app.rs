@@ -504,23 +504,12 @@ async fn read_browser_first_page_on_a_large_store() {
 
 /// Every file under `dir` as lossy text, to look for what must not be stored.
 fn walk_text(dir: &Path) -> String {
-    walkdir_files(dir)
-        .iter()
-        .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).into_owned())
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| String::from_utf8_lossy(&std::fs::read(e.path()).unwrap_or_default()).into_owned())
         .collect()
-}
-
-fn walkdir_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walkdir_files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 /// Unlocks an account through the core as the demo administrator (the harness's own restore,
